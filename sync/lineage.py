@@ -1,0 +1,390 @@
+"""Derived state from events: what an id names, a container's state, and the lot genealogy.
+
+All functions read through the models' bound database and write nothing, so
+they run on any reader connection.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sync.errors import Ambiguous, NotFound
+from sync.models import (
+    Container,
+    ContainerLot,
+    Event,
+    EventSubject,
+    Label,
+    Lot,
+    LotLink,
+    Sample,
+    VoidedEvent,
+    event_from_row,
+)
+from sync.records import Event as RecordEvent
+
+DEFAULT_DEPTH = 25
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What an id typed or scanned names, and the lot whose timeline it opens."""
+
+    query: str
+    # lot, lot_number, container, label, sample
+    matched: str
+    lot_id: str
+    container_id: str | None = None
+    sample_id: str | None = None
+
+
+def resolve(query: str) -> Resolved:
+    """Resolve a lot id, supplier lot number, container id, any earlier label or sample id.
+
+    Raises NotFound, or Ambiguous when a supplier lot number names several lots.
+    """
+    text = query.strip()
+    if Lot.get_or_none(Lot.lot_id == text) is not None:
+        return Resolved(text, "lot", text)
+    label = Label.get_or_none(Label.label == text)
+    if label is not None:
+        container_id = label.container_id
+        state = container_state(container_id)
+        lot_id = state.lot_id if state else _first_lot(container_id)
+        matched = "container" if container_id == text else "label"
+        return Resolved(text, matched, lot_id, container_id=container_id)
+    sample = Sample.get_or_none(Sample.sample_id == text)
+    if sample is not None:
+        return Resolved(text, "sample", sample.lot_id, sample_id=text)
+    lots = list(Lot.select(Lot.lot_id, Lot.supplier).where(Lot.lot_number == text).order_by(Lot.lot_id))
+    if len(lots) == 1:
+        return Resolved(text, "lot_number", lots[0].lot_id)
+    if lots:
+        names = ", ".join(f"{lot.lot_id} ({lot.supplier})" for lot in lots)
+        raise Ambiguous(f"lot number {text!r} names {len(lots)} lots: {names}; give the lot id instead")
+    raise NotFound(f"no lot, container, label or sample has the id {text!r}; check the id or scan the label")
+
+
+def _first_lot(container_id: str) -> str:
+    row = Container.get_or_none(Container.container_id == container_id)
+    if row is None:
+        raise NotFound(f"container {container_id!r} is not registered")
+    return str(row.lot_id)
+
+
+def voided_ids(event_ids: Iterable[str]) -> dict[str, str]:
+    """Return {voided event id: correcting event id} for the given events."""
+    ids = list(event_ids)
+    result: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for row in VoidedEvent.select().where(VoidedEvent.event_id.in_(chunk)):
+            result[row.event_id] = row.correction_event_id
+    return result
+
+
+def events_about(subjects: Iterable[tuple[str, str]]) -> list[RecordEvent]:
+    """Return the events naming any (subject type, id) pair, in time order (station and seq break ties)."""
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for subject_type, subject_id in subjects:
+        by_type[subject_type].append(subject_id)
+    event_ids: set[str] = set()
+    for subject_type, ids in by_type.items():
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            query = EventSubject.select(EventSubject.event_id).where(
+                (EventSubject.subject_type == subject_type) & EventSubject.subject_id.in_(chunk)
+            )
+            event_ids.update(row.event_id for row in query)
+    rows: list[Any] = []
+    ordered_ids = sorted(event_ids)
+    for start in range(0, len(ordered_ids), 500):
+        rows += list(Event.select().where(Event.event_id.in_(ordered_ids[start : start + 500])).dicts())
+    rows.sort(key=lambda row: (row["occurred_utc_us"], row["station_id"], row["seq"]))
+    return [event_from_row(row) for row in rows]
+
+
+@dataclass
+class ContainerState:
+    """A container's state folded from its events (voided events left out)."""
+
+    container_id: str
+    lot_id: str
+    net_mass: float
+    unit: str
+    labels: list[str]
+    current_label: str
+    is_open: bool = False
+    opened_utc_us: int | None = None
+    opened_at: str | None = None
+    storage_location: str | None = None
+    humidity_control_active: bool | None = None
+    last_relative_humidity_pct: float | None = None
+    last_ambient_temperature_c: float | None = None
+    events: list[RecordEvent] = field(default_factory=list, repr=False)
+
+
+def container_state(container_id: str, events: list[RecordEvent] | None = None) -> ContainerState | None:
+    """Fold a container's events into its state; None if no such container is registered."""
+    row = Container.get_or_none(Container.container_id == container_id)
+    if row is None:
+        return None
+    if events is None:
+        events = events_about([("container", container_id)])
+    voided = voided_ids(event.event_id for event in events)
+    state = ContainerState(
+        container_id=container_id,
+        lot_id=row.lot_id,
+        net_mass=row.net_mass,
+        unit=row.unit,
+        labels=[label.label for label in Label.select().where(Label.container_id == container_id)],
+        current_label=container_id,
+    )
+    for event in events:
+        if event.event_id in voided:
+            continue
+        _fold_container_event(state, event)
+        state.events.append(event)
+    return state
+
+
+def _fold_container_event(state: ContainerState, event: RecordEvent) -> None:
+    body = event.body
+    if event.kind == "container_relabelled" and body["container_id"] == state.container_id:
+        state.current_label = body["new_label"]
+    elif event.kind in ("container_opened", "container_resealed") and body["container_id"] == state.container_id:
+        is_open = event.kind == "container_opened"
+        if is_open and not state.is_open:
+            state.opened_utc_us = event.occurred_utc_us
+            state.opened_at = event.occurred_at
+        state.is_open = is_open
+        state.storage_location = body["storage_location"]
+        state.humidity_control_active = body["humidity_control_active"]
+        state.last_relative_humidity_pct = body["relative_humidity_pct"]
+        state.last_ambient_temperature_c = body["ambient_temperature_c"]
+    elif event.kind == "transformation":
+        for output in body["outputs"]:
+            if output["container_id"] == state.container_id:
+                state.lot_id = output["lot_id"]
+
+
+def containers_of_lot(lot_id: str) -> list[str]:
+    """Return every container that has held a lot, in id order."""
+    query = ContainerLot.select(ContainerLot.container_id).where(ContainerLot.lot_id == lot_id).distinct()
+    return sorted(row.container_id for row in query)
+
+
+def samples_of_lot(lot_id: str) -> list[str]:
+    """Return the ids of the samples drawn from a lot."""
+    return sorted(row.sample_id for row in Sample.select(Sample.sample_id).where(Sample.lot_id == lot_id))
+
+
+def open_containers() -> list[str]:
+    """Return the containers whose latest open or reseal event (not voided) is an open."""
+    latest: dict[str, tuple[int, str]] = {}
+    query = (
+        Event.select(Event.event_id, Event.kind, Event.occurred_utc_us, Event.subjects)
+        .where(Event.kind.in_(["container_opened", "container_resealed"]))
+        .where(Event.event_id.not_in(VoidedEvent.select(VoidedEvent.event_id)))
+        .order_by(Event.occurred_utc_us)
+    )
+    for _event_id, kind, occurred_utc_us, subjects in query.tuples():
+        for subject in json.loads(subjects):
+            latest[subject.removeprefix("container:")] = (occurred_utc_us, kind)
+    return sorted(cid for cid, (_occurred, kind) in latest.items() if kind == "container_opened")
+
+
+# --- Genealogy ---------------------------------------------------------------
+
+
+@dataclass
+class LotGraph:
+    """Lot links gathered around one lot, with each lot's incoming mass for shares."""
+
+    root: str
+    # child -> parent -> kg over all non-voided transformations
+    parents: dict[str, dict[str, float]] = field(default_factory=lambda: defaultdict(dict))
+    children: dict[str, dict[str, float]] = field(default_factory=lambda: defaultdict(dict))
+    depth: dict[str, int] = field(default_factory=dict)
+    steps: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    events: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    truncated: bool = False
+    has_cycle: bool = False
+
+
+def _links_where(column: Any, lot_ids: list[str]) -> list[tuple[str, str, float, str, str]]:
+    rows: list[tuple[str, str, float, str, str]] = []
+    for start in range(0, len(lot_ids), 500):
+        query = LotLink.select(
+            LotLink.parent_lot_id, LotLink.child_lot_id, LotLink.mass_kg, LotLink.step, LotLink.event_id
+        ).where(column.in_(lot_ids[start : start + 500]))
+        rows += list(query.tuples())
+    return rows
+
+
+def walk(root: str, *, direction: str, max_depth: int = DEFAULT_DEPTH) -> LotGraph:
+    """Gather links upstream (toward what went in) or downstream (toward what it went into), level by level.
+
+    Each lot is expanded once, so a reuse loop (a lot topped up with powder
+    recycled from itself) ends the walk instead of circling; `max_depth`
+    bounds it too and sets `truncated` when lots lie beyond.
+    """
+    graph = LotGraph(root)
+    graph.depth[root] = 0
+    frontier = [root]
+    expanded = {root}
+    column = LotLink.child_lot_id if direction == "upstream" else LotLink.parent_lot_id
+    level = 0
+    while frontier:
+        if level >= max_depth:
+            graph.truncated = True
+            break
+        level += 1
+        next_frontier: list[str] = []
+        for parent, child, mass_kg, step, event_id in _links_where(column, frontier):
+            graph.parents[child][parent] = graph.parents[child].get(parent, 0.0) + mass_kg
+            graph.children[parent][child] = graph.children[parent].get(child, 0.0) + mass_kg
+            graph.steps[(parent, child)].add(step)
+            graph.events[(parent, child)].add(event_id)
+            other = parent if direction == "upstream" else child
+            if other not in graph.depth:
+                graph.depth[other] = level
+            if other not in expanded:
+                expanded.add(other)
+                next_frontier.append(other)
+        frontier = next_frontier
+    return graph
+
+
+def _topological(root: str, edges: dict[str, dict[str, float]]) -> tuple[list[str], set[tuple[str, str]]]:
+    """Order nodes reachable from root so each comes before the nodes it points to; return back edges too."""
+    order: list[str] = []
+    back_edges: set[tuple[str, str]] = set()
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    stack: list[tuple[str, Any]] = [(root, iter(edges.get(root, {})))]
+    state[root] = 1
+    while stack:
+        node, targets = stack[-1]
+        advanced = False
+        for target in targets:
+            mark = state.get(target)
+            if mark == 1:
+                back_edges.add((node, target))
+            elif mark is None:
+                state[target] = 1
+                stack.append((target, iter(edges.get(target, {}))))
+                advanced = True
+                break
+        if not advanced:
+            stack.pop()
+            state[node] = 2
+            order.append(node)
+    order.reverse()
+    return order, back_edges
+
+
+def incoming_totals(lot_ids: Iterable[str]) -> dict[str, float]:
+    """Return each lot's total mass: its registered mass plus every non-voided link into it, in kg."""
+    ids = list(set(lot_ids))
+    totals: dict[str, float] = defaultdict(float)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for lot_id, base in Lot.select(Lot.lot_id, Lot.base_mass_kg).where(Lot.lot_id.in_(chunk)).tuples():
+            totals[lot_id] += base
+        for _parent, child, mass_kg, _step, _event in _links_where(LotLink.child_lot_id, chunk):
+            totals[child] += mass_kg
+    return totals
+
+
+def upstream_shares(graph: LotGraph, totals: dict[str, float]) -> dict[str, float]:
+    """Return, for each ancestor, the share of the root's mass that came from it (summed over all paths)."""
+    order, back_edges = _topological(graph.root, graph.parents)
+    graph.has_cycle = graph.has_cycle or bool(back_edges)
+    share = {graph.root: 1.0}
+    for node in order:
+        weight = share.get(node, 0.0)
+        total = totals.get(node, 0.0)
+        if not weight or total <= 0:
+            continue
+        for parent, mass_kg in graph.parents.get(node, {}).items():
+            if (node, parent) in back_edges:
+                continue
+            share[parent] = share.get(parent, 0.0) + weight * mass_kg / total
+    share.pop(graph.root, None)
+    return share
+
+
+def downstream_shares(graph: LotGraph, totals: dict[str, float]) -> dict[str, float]:
+    """Return, for each descendant, the share of its mass that came from the root lot."""
+    order, back_edges = _topological(graph.root, graph.children)
+    graph.has_cycle = graph.has_cycle or bool(back_edges)
+    share = {graph.root: 1.0}
+    for node in order:
+        weight = share.get(node, 0.0)
+        if not weight:
+            continue
+        for child, mass_kg in graph.children.get(node, {}).items():
+            if (node, child) in back_edges or totals.get(child, 0.0) <= 0:
+                continue
+            share[child] = share.get(child, 0.0) + weight * mass_kg / totals[child]
+    share.pop(graph.root, None)
+    return share
+
+
+def recycled_shares(graph: LotGraph, totals: dict[str, float], lots: dict[str, Any]) -> dict[str, float]:
+    """Return each lot's recycled or reused share by mass, for the root and its upstream lots.
+
+    A lot registered as recycled or reused, or made by a recycling step, counts
+    as wholly recycled; any other lot carries its inputs' recycled shares in
+    proportion to their mass, and its own registered mass as virgin. Lots past
+    the depth limit count by their own origin only.
+    """
+    order, back_edges = _topological(graph.root, graph.parents)
+    result: dict[str, float] = {}
+    for node in reversed(order):  # ancestors first
+        lot = lots.get(node)
+        if lot is not None and (lot["material_origin"] in ("recycled", "reused") or lot["origin_step"] == "recycling"):
+            result[node] = 1.0
+            continue
+        total = totals.get(node, 0.0)
+        if total <= 0:
+            result[node] = 0.0
+            continue
+        recycled_kg = sum(
+            mass_kg * result.get(parent, 0.0)
+            for parent, mass_kg in graph.parents.get(node, {}).items()
+            if (node, parent) not in back_edges
+        )
+        result[node] = recycled_kg / total
+    return result
+
+
+def lot_rows(lot_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Return the projection rows of the given lots, by id."""
+    ids = list(set(lot_ids))
+    result: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(ids), 500):
+        for row in Lot.select().where(Lot.lot_id.in_(ids[start : start + 500])).dicts():
+            result[row["lot_id"]] = row
+    return result
+
+
+def event_dict(event: RecordEvent, voided: dict[str, str]) -> dict[str, Any]:
+    """Return an event as the timeline shows it: the record plus whether a correction voided it."""
+    data = event.to_dict()
+    data["voided_by"] = voided.get(event.event_id)
+    return data
+
+
+def events_by_id(event_ids: Iterable[str]) -> list[RecordEvent]:
+    """Return stored events by id, in time order."""
+    ids = sorted(set(event_ids))
+    rows: list[Any] = []
+    for start in range(0, len(ids), 500):
+        rows += list(Event.select().where(Event.event_id.in_(ids[start : start + 500])).dicts())
+    rows.sort(key=lambda row: (row["occurred_utc_us"], row["station_id"], row["seq"]))
+    return [event_from_row(row) for row in rows]

@@ -1,0 +1,218 @@
+"""Projections: the tables derived from events that make lookups and the timeline fast.
+
+Every projection row is produced by one event and carries its id. Projecting
+is idempotent (rows that exist are left alone), so events pulled twice or
+salvaged after a crash project safely. A correction voids an event: the rows
+that event produced are deleted, while the event itself stays in the records.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from peewee import Model
+
+from sync import kinds
+from sync.models import (
+    Container,
+    ContainerLot,
+    Event,
+    EventSubject,
+    Label,
+    Lot,
+    LotLink,
+    Sample,
+    VoidedEvent,
+    event_from_row,
+)
+from sync.records import Event as RecordEvent
+
+log = logging.getLogger(__name__)
+
+Rows = dict[type[Model], list[dict[str, Any]]]
+# Tables whose rows an event produces, and which a correction removes again.
+PRODUCED_BY_EVENT: tuple[type[Model], ...] = (Lot, Container, ContainerLot, Label, LotLink, Sample)
+INSERT_CHUNK = 500
+
+
+def projection_rows(event: RecordEvent) -> Rows:
+    """Return the projection rows an event produces (pure: reads and writes nothing)."""
+    rows: Rows = defaultdict(list)
+    occurred = event.occurred_utc_us
+    for subject in event.subjects:
+        subject_type, _, subject_id = subject.partition(":")
+        rows[EventSubject].append(
+            {
+                "subject_id": subject_id,
+                "subject_type": subject_type,
+                "event_id": event.event_id,
+                "occurred_utc_us": occurred,
+            }
+        )
+    body = event.parsed_body()
+    if isinstance(body, kinds.LotRegistered):
+        _lot_registered_rows(rows, event, body)
+    elif isinstance(body, kinds.ContainerRelabelled):
+        rows[Label].append({"label": body.new_label, "container_id": body.container_id, "event_id": event.event_id})
+    elif isinstance(body, kinds.Transformation):
+        _transformation_rows(rows, event, body)
+    elif isinstance(body, kinds.SampleTaken):
+        rows[Sample].append({"sample_id": body.sample_id, "lot_id": body.lot_id, "event_id": event.event_id})
+    return rows
+
+
+def _lot_registered_rows(rows: Rows, event: RecordEvent, body: kinds.LotRegistered) -> None:
+    base_mass_kg = sum(kinds.to_kg(c.net_mass, c.unit) for c in body.containers)
+    rows[Lot].append(
+        {
+            "lot_id": body.lot_id,
+            "lot_number": body.lot_number,
+            "supplier": body.supplier,
+            "grade_id": body.grade_id,
+            "grade_version": body.grade_version,
+            "internal_code": body.internal_code,
+            "packaging_type": body.packaging_type,
+            "material_origin": body.material_origin,
+            "origin_step": None,
+            "base_mass_kg": base_mass_kg,
+            "event_id": event.event_id,
+            "created_utc_us": event.occurred_utc_us,
+        }
+    )
+    for container in body.containers:
+        _add_container(rows, event, container.container_id, body.lot_id, container.net_mass, container.unit)
+
+
+def _add_container(rows: Rows, event: RecordEvent, container_id: str, lot_id: str, mass: float, unit: str) -> None:
+    event_id = event.event_id
+    rows[Container].append(
+        {"container_id": container_id, "lot_id": lot_id, "net_mass": mass, "unit": unit, "event_id": event_id}
+    )
+    rows[ContainerLot].append({"container_id": container_id, "lot_id": lot_id, "event_id": event_id})
+    rows[Label].append({"label": container_id, "container_id": container_id, "event_id": event_id})
+
+
+def _transformation_rows(rows: Rows, event: RecordEvent, body: kinds.Transformation) -> None:
+    for lot in body.new_lots:
+        rows[Lot].append(
+            {
+                "lot_id": lot.lot_id,
+                "lot_number": lot.lot_id,
+                "supplier": "",
+                "grade_id": lot.grade_id,
+                "grade_version": lot.grade_version,
+                "internal_code": lot.internal_code,
+                "packaging_type": lot.packaging_type,
+                "material_origin": "recycled" if body.step == "recycling" else "derived",
+                "origin_step": body.step,
+                "base_mass_kg": 0.0,
+                "event_id": event.event_id,
+                "created_utc_us": event.occurred_utc_us,
+            }
+        )
+    for output in body.outputs:
+        if output.is_new_container:
+            _add_container(rows, event, output.container_id, output.lot_id, output.mass, output.unit)
+        else:
+            rows[ContainerLot].append(
+                {"container_id": output.container_id, "lot_id": output.lot_id, "event_id": event.event_id}
+            )
+    for parent, child, mass_kg in lot_link_masses(body):
+        rows[LotLink].append(
+            {
+                "parent_lot_id": parent,
+                "child_lot_id": child,
+                "mass_kg": mass_kg,
+                "step": body.step,
+                "event_id": event.event_id,
+            }
+        )
+
+
+def lot_link_masses(body: kinds.Transformation) -> list[tuple[str, str, float]]:
+    """Return (parent lot, child lot, kg) for a transformation.
+
+    The outputs are taken to share the mixed inputs' composition: each output
+    lot receives every input lot in proportion to the output's share of the
+    total output mass. A lot that is both input and output (sieving back into
+    the same lot) is no new ancestry and gives no link.
+    """
+    input_kg: dict[str, float] = defaultdict(float)
+    for line in body.inputs:
+        input_kg[line.lot_id] += kinds.to_kg(line.mass, line.unit)
+    output_kg: dict[str, float] = defaultdict(float)
+    for out in body.outputs:
+        output_kg[out.lot_id] += kinds.to_kg(out.mass, out.unit)
+    total_output_kg = sum(output_kg.values())
+    links = []
+    for child, child_kg in output_kg.items():
+        share = child_kg / total_output_kg
+        for parent, parent_kg in input_kg.items():
+            if parent != child:
+                links.append((parent, child, parent_kg * share))
+    return links
+
+
+def insert_rows(rows: Rows) -> None:
+    """Insert projection rows, leaving rows that already exist alone."""
+    for model, model_rows in rows.items():
+        for start in range(0, len(model_rows), INSERT_CHUNK):
+            model.insert_many(model_rows[start : start + INSERT_CHUNK]).on_conflict_ignore().execute()
+
+
+def apply_event(event: RecordEvent) -> None:
+    """Project one stored event, including what a correction voids or restores.
+
+    An event that arrives after the correction voiding it (events from other
+    stations may arrive in any order) gets only its subject index rows.
+    """
+    rows = projection_rows(event)
+    if VoidedEvent.get_or_none(VoidedEvent.event_id == event.event_id) is not None:
+        insert_rows({EventSubject: rows.get(EventSubject, [])})
+        return
+    insert_rows(rows)
+    body = event.parsed_body()
+    if isinstance(body, kinds.Correction):
+        apply_correction(event.event_id, body.corrects_event_id)
+
+
+def apply_correction(correction_event_id: str, corrected_event_id: str) -> None:
+    """Void the corrected event; if it is itself a correction, restore what that one voided."""
+    inserted = (
+        VoidedEvent.insert(event_id=corrected_event_id, correction_event_id=correction_event_id)
+        .on_conflict_ignore()
+        .execute()
+    )
+    if not inserted and VoidedEvent.get_or_none(VoidedEvent.event_id == corrected_event_id) is None:
+        return
+    unproject(corrected_event_id)
+    target = Event.get_or_none(Event.event_id == corrected_event_id)
+    if target is None or target.kind != "correction":
+        return
+    # Correcting a correction: the event it voided counts again.
+    restored = event_from_row(target).parsed_body()
+    assert isinstance(restored, kinds.Correction)
+    VoidedEvent.delete().where(VoidedEvent.event_id == restored.corrects_event_id).execute()
+    original = Event.get_or_none(Event.event_id == restored.corrects_event_id)
+    if original is not None and VoidedEvent.get_or_none(VoidedEvent.event_id == original.event_id) is None:
+        insert_rows(projection_rows(event_from_row(original)))
+
+
+def unproject(event_id: str) -> None:
+    """Delete the projection rows an event produced (its subject index rows stay)."""
+    for model in PRODUCED_BY_EVENT:
+        model.delete().where(model.event_id == event_id).execute()  # type: ignore[attr-defined]
+
+
+def rebuild_projections(events: Iterable[RecordEvent]) -> int:
+    """Rebuild every projection table from events given in store order; return how many were projected."""
+    for model in (*PRODUCED_BY_EVENT, EventSubject, VoidedEvent):
+        model.delete().execute()
+    count = 0
+    for event in events:
+        apply_event(event)
+        count += 1
+    return count
