@@ -1,0 +1,1 @@
+"""Subcommands of `lineage`, one module per concept; each exposes register(subparsers)."""

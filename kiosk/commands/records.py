@@ -1,0 +1,129 @@
+"""`lineage timeline`, `verify`, `demo-data`, `import-reference` and `hash-pin`: the records commands."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from kiosk.config import Config
+from sync.reference import hash_pin, import_reference_rows, load_reference_file
+from sync.store import Store
+
+
+def register(subparsers: Any) -> None:
+    """Add the records commands to `lineage`."""
+    timeline = subparsers.add_parser(
+        "timeline",
+        help="print a lot's whole story from any lot number, container id, earlier label or sample id",
+    )
+    timeline.add_argument("id", help="lot id or supplier lot number, container id or label, or sample id")
+    add_db_option(timeline)
+    timeline.add_argument("--format", choices=["text", "json"], default="text", help="output format (default text)")
+    timeline.add_argument("--depth", type=int, default=25, help="generations to follow up and down (default 25)")
+    timeline.set_defaults(handler=run_timeline)
+
+    verify = subparsers.add_parser("verify", help="check every station's hash chain and sequence")
+    add_db_option(verify)
+    verify.set_defaults(handler=run_verify)
+
+    demo = subparsers.add_parser("demo-data", help="write a realistic, deterministic plant history into a store")
+    demo.add_argument("--db", required=True, help="store to create or extend (SQLite file or postgresql:// URL)")
+    demo.add_argument("--events", type=int, default=2000, help="number of events to write (default 2000)")
+    demo.add_argument("--seed", type=int, default=1, help="random seed; the same seed gives the same history")
+    demo.set_defaults(handler=run_demo_data)
+
+    reference = subparsers.add_parser(
+        "import-reference", help="load operators, equipment, methods, rules and grades from a TOML file"
+    )
+    reference.add_argument("file", help="reference data file (format in docs/reference-data.md)")
+    add_db_option(reference)
+    reference.set_defaults(handler=run_import_reference)
+
+    pin = subparsers.add_parser(
+        "hash-pin", help="print the pin_hash for an operator's PIN (read from the terminal or stdin)"
+    )
+    pin.set_defaults(handler=run_hash_pin)
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    """Add --db, the store to use (default: the station's store from the configuration)."""
+    parser.add_argument("--db", default=None, help="station store file (default: the configured station store)")
+
+
+def open_store(args: argparse.Namespace, config: Config) -> Store:
+    """Open the store named by --db, else the configured station store."""
+    path = Path(args.db) if args.db else config.store_path
+    if not path.exists() and args.command != "import-reference":
+        raise SystemExit(
+            f"lineage {args.command}: no store at {path}; give --db PATH or run `lineage demo-data --db {path}`"
+        )
+    store = Store.open(path, station_id=None if path.exists() else config.station_id)
+    for message in store.startup_report.messages:
+        print(message, file=sys.stderr)
+    return store
+
+
+def run_timeline(args: argparse.Namespace, config: Config) -> int:
+    from sync.report import format_timeline_text
+
+    from sync.timeline import build_timeline
+
+    with open_store(args, config) as store, store.reading():
+        timeline = build_timeline(args.id, max_depth=args.depth)
+    if args.format == "json":
+        json.dump(timeline, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(format_timeline_text(timeline))
+    return 0
+
+
+def run_verify(args: argparse.Namespace, config: Config) -> int:
+    from sync.verify import verify_chains
+
+    with open_store(args, config) as store, store.reading():
+        report = verify_chains()
+    for station_id, count in report.stations.items():
+        print(f"station {station_id}: {count} events checked")
+    if report.ok:
+        print(f"OK: {report.events_checked} events, every chain intact")
+        return 0
+    for problem in report.problems:
+        print(f"BROKEN: {problem}")
+    return 1
+
+
+def run_demo_data(args: argparse.Namespace, config: Config) -> int:
+    from sync.demo import write_demo_history
+
+    summary = write_demo_history(args.db, events=args.events, seed=args.seed, progress=_print_progress)
+    print(summary)
+    return 0
+
+
+def _print_progress(done: int, total: int) -> None:
+    print(f"\r{done}/{total} events", end="", file=sys.stderr, flush=True)
+    if done >= total:
+        print(file=sys.stderr)
+
+
+def run_import_reference(args: argparse.Namespace, config: Config) -> int:
+    sections = load_reference_file(Path(args.file))
+    with open_store(args, config) as store:
+        added = store.write(lambda: import_reference_rows(sections))
+    print(", ".join(f"{count} {name.replace('_', ' ')}" for name, count in added.items()) + " added")
+    return 0
+
+
+def run_hash_pin(args: argparse.Namespace, config: Config) -> int:
+    pin = getpass.getpass("PIN: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
+    try:
+        print(hash_pin(pin))
+    except ValueError as error:
+        print(f"lineage hash-pin: {error}", file=sys.stderr)
+        return 1
+    return 0

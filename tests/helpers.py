@@ -1,0 +1,112 @@
+"""Shared test helpers: event bodies for hand-built histories and paths to bundled assets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSETS = ROOT / "assets"
+DEMO_REFERENCE = ASSETS / "demo" / "reference.toml"
+QR_CORPUS = ROOT.parent / "shared" / "qr-corpus"
+
+OPERATOR = "OP-0001"
+SUPERVISOR = "SV-0001"
+
+
+def lot_body(lot_id: str, containers: dict[str, float], *, lot_number: str | None = None, origin: str = "virgin", grade: str = "TI64-G23", supplier: str = "Acme Powders") -> dict[str, Any]:
+    """Return a lot_registered body with containers given as {container id: kg}."""
+    return {
+        "lot_id": lot_id,
+        "lot_number": lot_number or f"SUP-{lot_id}",
+        "supplier": supplier,
+        "grade_id": grade,
+        "grade_version": 1,
+        "internal_code": f"IC-{lot_id}",
+        "packaging_type": "steel drum",
+        "material_origin": origin,
+        "containers": [{"container_id": cid, "net_mass": kg, "unit": "kg"} for cid, kg in containers.items()],
+    }
+
+
+def exposure_body(container_id: str, *, rh: float = 30.0, temperature_c: float = 21.0, location: str = "Store A") -> dict[str, Any]:
+    """Return a container_opened / container_resealed body."""
+    return {
+        "container_id": container_id,
+        "storage_location": location,
+        "humidity_control_active": True,
+        "ambient_temperature_c": temperature_c,
+        "relative_humidity_pct": rh,
+    }
+
+
+def transformation_body(
+    step: str,
+    inputs: list[tuple[str, str, float]],
+    outputs: list[tuple[str, str, float, bool]],
+    *,
+    new_lots: list[str] = (),  # type: ignore[assignment]
+    equipment_id: str = "BLEND-01",
+    grade: str = "TI64-G23",
+    **parameters: Any,
+) -> dict[str, Any]:
+    """Return a transformation body; inputs are (container, lot, kg), outputs (container, lot, kg, is new)."""
+    return {
+        "step": step,
+        "equipment_id": equipment_id,
+        "parameters": parameters,
+        "inputs": [{"container_id": c, "lot_id": lot, "mass": kg, "unit": "kg"} for c, lot, kg in inputs],
+        "outputs": [
+            {"container_id": c, "lot_id": lot, "mass": kg, "unit": "kg", "is_new_container": new}
+            for c, lot, kg, new in outputs
+        ],
+        "new_lots": [
+            {"lot_id": lot, "grade_id": grade, "grade_version": 1, "internal_code": f"IC-{lot}", "packaging_type": "steel drum"}
+            for lot in new_lots
+        ],
+    }
+
+
+def sample_body(sample_id: str, lot_id: str, *, containers: list[str] = ()) -> dict[str, Any]:  # type: ignore[assignment]
+    """Return a sample_taken body using the demo thief method."""
+    return {
+        "sample_id": sample_id,
+        "lot_id": lot_id,
+        "container_ids": list(containers),
+        "method_id": "SM-THIEF",
+        "method_version": 2,
+        "sample_location": "QC bench",
+        "increments": 5,
+        "compositing_rule": "equal-mass composite",
+    }
+
+
+def result_body(result_id: str, sample_id: str, lot_id: str, prop: str, value: float, unit: str) -> dict[str, Any]:
+    """Return a result_recorded body."""
+    return {
+        "result_id": result_id,
+        "sample_id": sample_id,
+        "lot_id": lot_id,
+        "property": prop,
+        "value": value,
+        "unit": unit,
+        "method_id": "SM-THIEF",
+        "method_version": 2,
+    }
+
+
+def decision_body(lot_id: str, decision: str, *, samples: list[str] = (), reason: str = "meets AR-AM-STD v2", conditions: str | None = None) -> dict[str, Any]:  # type: ignore[assignment]
+    """Return a release_decision body signed by the demo supervisor."""
+    body: dict[str, Any] = {
+        "lot_id": lot_id,
+        "decision": decision,
+        "rule_id": "AR-AM-STD",
+        "rule_version": 2,
+        "approver_id": SUPERVISOR,
+        "reason": reason,
+        "sample_ids": list(samples),
+        "result_ids": [],
+    }
+    if conditions:
+        body["conditions"] = conditions
+    return body
