@@ -22,7 +22,7 @@ _last_ms = 0
 _counter = 0
 
 
-def new_event_id(*, now_ms: int | None = None) -> str:
+def new_event_id() -> str:
     """Return a new UUIDv7 (RFC 9562) as a string; ids made by one process sort by creation.
 
     Within one millisecond, the 12-bit rand_a field counts up (RFC 9562 method 1),
@@ -30,7 +30,7 @@ def new_event_id(*, now_ms: int | None = None) -> str:
     """
     global _last_ms, _counter
     with _lock:
-        ms = int(time.time() * 1000) if now_ms is None else now_ms
+        ms = time.time_ns() // 1_000_000
         if ms <= _last_ms:
             ms = _last_ms
             _counter += 1
@@ -42,12 +42,16 @@ def new_event_id(*, now_ms: int | None = None) -> str:
             _counter = int.from_bytes(os.urandom(2), "big") & 0x3FF
         _last_ms = ms
         counter = _counter
-    rand_b = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
-    value = (ms & ((1 << 48) - 1)) << 80
+    return format_uuid7(ms, counter, int.from_bytes(os.urandom(8), "big"))
+
+
+def format_uuid7(unix_ms: int, rand_a: int, rand_b: int) -> str:
+    """Lay out a UUIDv7 from its 48-bit millisecond time, 12-bit rand_a and 62-bit rand_b."""
+    value = (unix_ms & ((1 << 48) - 1)) << 80
     value |= 0x7 << 76
-    value |= counter << 64
+    value |= (rand_a & 0xFFF) << 64
     value |= 0b10 << 62
-    value |= rand_b
+    value |= rand_b & ((1 << 62) - 1)
     return str(uuid.UUID(int=value))
 
 
