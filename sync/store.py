@@ -247,7 +247,13 @@ def _restore_salvage(report: SalvageReport) -> None:
 
 
 def _storage_error(path: Path, error: Exception) -> Exception:
-    text = str(error)
+    # A failed commit is followed by a failed rollback; the first error names the cause.
+    causes = []
+    current: BaseException | None = error
+    while current is not None:
+        causes.append(str(current))
+        current = current.__context__
+    text = " / ".join(causes)
     if "full" in text:
         return StorageFull(
             f"the disk holding the store {path} is full; the event was not recorded. Free some space and try again"

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, TypeVar
 
+import peewee
 from peewee import Database
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,23 @@ class Writer:
         self._jobs.put(_STOP)
         self._thread.join()
 
+    def _in_transaction(self, job: Callable[[], T]) -> T:
+        transaction = self._db.atomic()
+        transaction.__enter__()
+        try:
+            result = job()
+        except BaseException as error:
+            try:
+                transaction.__exit__(type(error), error, error.__traceback__)
+            except peewee.OperationalError:
+                # SQLite rolls a transaction back by itself on SQLITE_FULL and
+                # some I/O errors; the job's own error is the one to report.
+                if getattr(self._db.connection(), "in_transaction", False):
+                    raise
+            raise
+        transaction.__exit__(None, None, None)
+        return result
+
     def _loop(self) -> None:
         try:
             self._db.connect(reuse_if_open=True)
@@ -89,11 +107,7 @@ class Writer:
                 if not future.set_running_or_notify_cancel():
                     continue
                 try:
-                    if transaction:
-                        with self._db.atomic():
-                            result = job()
-                    else:
-                        result = job()
+                    result = self._in_transaction(job) if transaction else job()
                 except BaseException as error:
                     future.set_exception(error)
                 else:
