@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from peewee import Database, Model
 
-from sync.models import RECORD_MODELS, SchemaMigration
+from sync.models import RECORD_MODELS, SchemaMigration, database_proxy
 from sync.reference import REFERENCE_MODELS
 
 log = logging.getLogger(__name__)
@@ -71,9 +71,10 @@ def current_version(db: Database, component: str) -> int | None:
 def migrate(db: Database, component: Component = STORE) -> tuple[int | None, int]:
     """Create or upgrade a component's tables; return (version before, version after).
 
-    Runs in one transaction on the calling connection. Raises SchemaTooNew when
-    the database is ahead of this software.
+    Binds the models to `db`, then runs in one transaction on the calling
+    connection. Raises SchemaTooNew when the database is ahead of this software.
     """
+    database_proxy.initialize(db)
     with db.atomic():
         db.create_tables([SchemaMigration], safe=True)
         before = current_version(db, component.name)

@@ -76,10 +76,11 @@ def check_integrity(path: Path) -> str | None:
         return str(error)
     finally:
         conn.close()
-    results = [row[0] for row in rows]
+    results = [line.strip() for row in rows for line in str(row[0]).splitlines()]
     if results == ["ok"]:
         return None
-    return "; ".join(results[:3])
+    details = [line for line in results if not line.startswith("***")]
+    return "; ".join(details[:3])
 
 
 def move_aside(path: Path) -> Path:
