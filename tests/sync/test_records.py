@@ -32,14 +32,22 @@ VALID_BODIES = {
     "lot_registered": lot_body("L-1", {"C-1": 25.0, "C-2": 12.5}),
     "container_relabelled": {"container_id": "C-1", "old_label": "C-1", "new_label": "C-1B", "reason": "label torn"},
     "transformation": transformation_body(
-        "blending", [("C-1", "L-1", 10.0), ("C-3", "L-2", 5.0)], [("C-9", "L-9", 15.0, True)], new_lots=["L-9"], recycle_fraction=0.33
+        "blending",
+        [("C-1", "L-1", 10.0), ("C-3", "L-2", 5.0)],
+        [("C-9", "L-9", 15.0, True)],
+        new_lots=["L-9"],
+        recycle_fraction=0.33,
     ),
     "container_opened": exposure_body("C-1"),
     "container_resealed": exposure_body("C-1", rh=45.5),
     "sample_taken": sample_body("S-1", "L-1", containers=["C-1"]),
     "result_recorded": result_body("R-1", "S-1", "L-1", "d50", 31.2, "um"),
     "release_decision": decision_body("L-1", "conditional", samples=["S-1"], conditions="use within 30 days"),
-    "correction": {"corrects_event_id": new_event_id(), "reason": "wrong container scanned", "subject_ids": ["container:C-1"]},
+    "correction": {
+        "corrects_event_id": new_event_id(),
+        "reason": "wrong container scanned",
+        "subject_ids": ["container:C-1"],
+    },
 }
 
 
@@ -57,31 +65,89 @@ def test_subjects_derived_from_body() -> None:
 
 
 INVALID_CASES = [
-    ("container_opened", {**exposure_body("C-1"), "relative_humidity_pct": 120}, "body.relative_humidity_pct", 120, "less than or equal to 100"),
-    ("container_opened", {**exposure_body("C-1"), "humidity_control_active": "yes"}, "body.humidity_control_active", "yes", "boolean"),
-    ("container_opened", {**exposure_body("C-1"), "ambient_temperature_c": "21"}, "body.ambient_temperature_c", "21", "number"),
+    (
+        "container_opened",
+        {**exposure_body("C-1"), "relative_humidity_pct": 120},
+        "body.relative_humidity_pct",
+        120,
+        "less than or equal to 100",
+    ),
+    (
+        "container_opened",
+        {**exposure_body("C-1"), "humidity_control_active": "yes"},
+        "body.humidity_control_active",
+        "yes",
+        "boolean",
+    ),
+    (
+        "container_opened",
+        {**exposure_body("C-1"), "ambient_temperature_c": "21"},
+        "body.ambient_temperature_c",
+        "21",
+        "number",
+    ),
     ("container_opened", {**exposure_body("C 1")}, "body.container_id", "C 1", "pattern"),
     ("container_opened", {**exposure_body("C-1"), "colour": "red"}, "body.colour", "red", "Extra inputs"),
     ("lot_registered", lot_body("L-1", {"C-1": -5.0}), "body.containers.0.net_mass", -5.0, "greater than 0"),
-    ("lot_registered", {**lot_body("L-1", {"C-1": 5.0}), "production_date": "2026-13-01"}, "body.production_date", "2026-13-01", "date"),
-    ("lot_registered", {**lot_body("L-1", {"C-1": 5.0}), "supplier": "Acme\x00"}, "body.supplier", "Acme\x00", "pattern"),
+    (
+        "lot_registered",
+        {**lot_body("L-1", {"C-1": 5.0}), "production_date": "2026-13-01"},
+        "body.production_date",
+        "2026-13-01",
+        "date",
+    ),
+    (
+        "lot_registered",
+        {**lot_body("L-1", {"C-1": 5.0}), "supplier": "Acme\x00"},
+        "body.supplier",
+        "Acme\x00",
+        "pattern",
+    ),
     ("transformation", {**VALID_BODIES["transformation"], "step": "baking"}, "body.step", "baking", "drying"),
     (
         "transformation",
-        transformation_body("blending", [("C-1", "L-1", 1.0)], [("C-9", "L-9", 1.0, True)], new_lots=["L-9"], recycle_fraction=1.5),
+        transformation_body(
+            "blending", [("C-1", "L-1", 1.0)], [("C-9", "L-9", 1.0, True)], new_lots=["L-9"], recycle_fraction=1.5
+        ),
         "body.parameters.recycle_fraction",
         1.5,
         "less than or equal to 1",
     ),
-    ("sample_taken", {**sample_body("S-1", "L-1"), "increments": 0}, "body.increments", 0, "greater than or equal to 1"),
-    ("release_decision", decision_body("L-1", "conditional"), "body", None, "conditional release must state its conditions"),
-    ("release_decision", {**decision_body("L-1", "released"), "decision": "approved"}, "body.decision", "approved", "released"),
-    ("container_relabelled", {"container_id": "C-1", "old_label": "C-1", "new_label": "C-1", "reason": "x"}, "body", None, "must differ"),
+    (
+        "sample_taken",
+        {**sample_body("S-1", "L-1"), "increments": 0},
+        "body.increments",
+        0,
+        "greater than or equal to 1",
+    ),
+    (
+        "release_decision",
+        decision_body("L-1", "conditional"),
+        "body",
+        None,
+        "conditional release must state its conditions",
+    ),
+    (
+        "release_decision",
+        {**decision_body("L-1", "released"), "decision": "approved"},
+        "body.decision",
+        "approved",
+        "released",
+    ),
+    (
+        "container_relabelled",
+        {"container_id": "C-1", "old_label": "C-1", "new_label": "C-1", "reason": "x"},
+        "body",
+        None,
+        "must differ",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("kind", "body", "field", "value", "rule"), INVALID_CASES)
-def test_invalid_body_names_field_value_rule(kind: str, body: dict[str, Any], field: str, value: Any, rule: str) -> None:
+def test_invalid_body_names_field_value_rule(
+    kind: str, body: dict[str, Any], field: str, value: Any, rule: str
+) -> None:
     with pytest.raises(InvalidEvent) as caught:
         seal(kind, body)
     problems = caught.value.problems

@@ -49,9 +49,21 @@ def test_invalid_event_stores_nothing(fresh_store: Store) -> None:
         ("container_resealed", exposure_body("C-1"), "is not open"),
         ("lot_registered", lot_body("L-1", {"C-9": 1.0}), "lot 'L-1' is already registered"),
         ("lot_registered", lot_body("L-2", {"C-1": 1.0}), "label 'C-1' is already used by container C-1"),
-        ("lot_registered", lot_body("L-2", {"C-2": 1.0}, grade="NO-SUCH-GRADE"), "grade 'NO-SUCH-GRADE' version 1 is not in the reference data"),
-        ("container_relabelled", {"container_id": "C-1", "old_label": "C-7", "new_label": "C-1B", "reason": "torn"}, "label 'C-7' was never on container C-1"),
-        ("release_decision", {**decision_body("L-1", "released"), "approver_id": "OP-0002"}, "'OP-0002' may not sign release decisions"),
+        (
+            "lot_registered",
+            lot_body("L-2", {"C-2": 1.0}, grade="NO-SUCH-GRADE"),
+            "grade 'NO-SUCH-GRADE' version 1 is not in the reference data",
+        ),
+        (
+            "container_relabelled",
+            {"container_id": "C-1", "old_label": "C-7", "new_label": "C-1B", "reason": "torn"},
+            "label 'C-7' was never on container C-1",
+        ),
+        (
+            "release_decision",
+            {**decision_body("L-1", "released"), "approver_id": "OP-0002"},
+            "'OP-0002' may not sign release decisions",
+        ),
     ],
 )
 def test_station_rules_reject_with_reason(fresh_store: Store, kind: str, body: dict, message: str) -> None:
@@ -92,7 +104,7 @@ def test_full_disk_reports_and_keeps_store(fresh_store: Store) -> None:
     # SQLite reports SQLITE_FULL once max_page_count is reached, as on a full disk.
     fresh_store.write(lambda: fresh_store.db.execute_sql(f"PRAGMA max_page_count = {pages}"))
     big = lot_body("L-2", {f"C-B{i:04d}": 1.0 for i in range(800)})
-    with pytest.raises(StorageFull, match="disk holding the store .* is full; the event was not recorded"):
+    with pytest.raises(StorageFull, match=r"disk holding the store .* is full; the event was not recorded"):
         fresh_store.record("lot_registered", big, operator_id=OPERATOR)
     assert Event.select().count() == 1
     fresh_store.write(lambda: fresh_store.db.execute_sql("PRAGMA max_page_count = 1073741823"))

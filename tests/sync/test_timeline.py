@@ -27,32 +27,66 @@ def chain(store: Store) -> None:
     it holds 37.5 % of L-V1, 12.5 % of L-R1 and 12.5 % recycled powder.
     """
     record = store.record
-    record("lot_registered", lot_body("L-V1", {"C-V1A": 50.0, "C-V1B": 50.0}, lot_number="ACME-4711"), operator_id=OPERATOR)
+    record(
+        "lot_registered", lot_body("L-V1", {"C-V1A": 50.0, "C-V1B": 50.0}, lot_number="ACME-4711"), operator_id=OPERATOR
+    )
     record("lot_registered", lot_body("L-R1", {"C-R1": 40.0}, origin="recycled"), operator_id=OPERATOR)
     record("lot_registered", lot_body("L-V2", {"C-V2": 60.0}), operator_id=OPERATOR)
     record(
         "transformation",
-        transformation_body("blending", [("C-V1A", "L-V1", 30.0), ("C-R1", "L-R1", 10.0)], [("C-B1", "L-B1", 40.0, True)], new_lots=["L-B1"], recycle_fraction=0.25),
+        transformation_body(
+            "blending",
+            [("C-V1A", "L-V1", 30.0), ("C-R1", "L-R1", 10.0)],
+            [("C-B1", "L-B1", 40.0, True)],
+            new_lots=["L-B1"],
+            recycle_fraction=0.25,
+        ),
         operator_id=OPERATOR,
     )
     record(
         "transformation",
-        transformation_body("blending", [("C-B1", "L-B1", 20.0), ("C-V2", "L-V2", 20.0)], [("C-B2", "L-B2", 40.0, True)], new_lots=["L-B2"]),
+        transformation_body(
+            "blending",
+            [("C-B1", "L-B1", 20.0), ("C-V2", "L-V2", 20.0)],
+            [("C-B2", "L-B2", 40.0, True)],
+            new_lots=["L-B2"],
+        ),
         operator_id=OPERATOR,
     )
     record(
         "transformation",
-        transformation_body("sieving", [("C-B2", "L-B2", 40.0)], [("C-S3", "L-S3", 38.0, True)], new_lots=["L-S3"], equipment_id="SIEVE-01", screen_mesh_um=63.0),
+        transformation_body(
+            "sieving",
+            [("C-B2", "L-B2", 40.0)],
+            [("C-S3", "L-S3", 38.0, True)],
+            new_lots=["L-S3"],
+            equipment_id="SIEVE-01",
+            screen_mesh_um=63.0,
+        ),
         operator_id=OPERATOR,
     )
     record(
         "transformation",
-        transformation_body("milling", [("C-S3", "L-S3", 38.0)], [("C-M4", "L-M4", 37.0, True)], new_lots=["L-M4"], equipment_id="MILL-01"),
+        transformation_body(
+            "milling",
+            [("C-S3", "L-S3", 38.0)],
+            [("C-M4", "L-M4", 37.0, True)],
+            new_lots=["L-M4"],
+            equipment_id="MILL-01",
+        ),
         operator_id=OPERATOR,
     )
     record(
         "transformation",
-        transformation_body("drying", [("C-M4", "L-M4", 37.0)], [("C-D5", "L-D5", 36.0, True)], new_lots=["L-D5"], equipment_id="DRY-01", temperature_c=120.0, duration_min=240.0),
+        transformation_body(
+            "drying",
+            [("C-M4", "L-M4", 37.0)],
+            [("C-D5", "L-D5", 36.0, True)],
+            new_lots=["L-D5"],
+            equipment_id="DRY-01",
+            temperature_c=120.0,
+            duration_min=240.0,
+        ),
         operator_id=OPERATOR,
     )
 
@@ -107,12 +141,20 @@ def test_reuse_loop_terminates_once_each(history: Store) -> None:
     # Used powder from L-D5 is recovered and topped up into L-V1, which fed L-D5.
     history.record(
         "transformation",
-        transformation_body("recycling", [("C-D5", "L-D5", 10.0)], [("C-REC", "L-REC", 9.0, True)], new_lots=["L-REC"], equipment_id="LINE-REC"),
+        transformation_body(
+            "recycling",
+            [("C-D5", "L-D5", 10.0)],
+            [("C-REC", "L-REC", 9.0, True)],
+            new_lots=["L-REC"],
+            equipment_id="LINE-REC",
+        ),
         operator_id=OPERATOR,
     )
     history.record(
         "transformation",
-        transformation_body("blending", [("C-REC", "L-REC", 9.0)], [("C-V1B", "L-V1", 9.0, False)], recycle_fraction=1.0),
+        transformation_body(
+            "blending", [("C-REC", "L-REC", 9.0)], [("C-V1B", "L-V1", 9.0, False)], recycle_fraction=1.0
+        ),
         operator_id=OPERATOR,
     )
     timeline = build_timeline("L-V1")
@@ -149,7 +191,11 @@ def test_relabelled_container_resolves_by_old_label(history: Store) -> None:
 def test_sample_results_and_decisions(history: Store) -> None:
     history.record("sample_taken", sample_body("S-1", "L-D5", containers=["C-D5"]), operator_id=OPERATOR)
     history.record("result_recorded", result_body("R-1", "S-1", "L-D5", "oxygen", 0.14, "wt%"), operator_id=OPERATOR)
-    history.record("release_decision", decision_body("L-D5", "on_hold", samples=["S-1"], reason="oxygen above limit, retest"), operator_id=SUPERVISOR)
+    history.record(
+        "release_decision",
+        decision_body("L-D5", "on_hold", samples=["S-1"], reason="oxygen above limit, retest"),
+        operator_id=SUPERVISOR,
+    )
     history.record("result_recorded", result_body("R-2", "S-1", "L-D5", "oxygen", 0.11, "wt%"), operator_id=OPERATOR)
     history.record("release_decision", decision_body("L-D5", "released", samples=["S-1"]), operator_id=SUPERVISOR)
 
@@ -165,10 +211,25 @@ def test_sample_results_and_decisions(history: Store) -> None:
 def test_exposure_time_above_humidity_limit(history: Store) -> None:
     # TI64-G23: longest open 30 min, RH limit 40 %. RH rises linearly 30 -> 50 % over 60 min,
     # so the second half of the window is above the limit.
-    history.record("container_opened", exposure_body("C-V2", rh=30.0), operator_id=OPERATOR, occurred_at="2026-12-01T08:00:00+01:00")
-    history.record("container_resealed", exposure_body("C-V2", rh=50.0), operator_id=OPERATOR, occurred_at="2026-12-01T09:00:00+01:00")
+    history.record(
+        "container_opened",
+        exposure_body("C-V2", rh=30.0),
+        operator_id=OPERATOR,
+        occurred_at="2026-12-01T08:00:00+01:00",
+    )
+    history.record(
+        "container_resealed",
+        exposure_body("C-V2", rh=50.0),
+        operator_id=OPERATOR,
+        occurred_at="2026-12-01T09:00:00+01:00",
+    )
     now = to_utc_us(parse_time("2026-12-01T10:00:00+00:00"))
-    history.record("container_opened", exposure_body("C-V2", rh=45.0), operator_id=OPERATOR, occurred_at="2026-12-01T09:30:00+00:00")
+    history.record(
+        "container_opened",
+        exposure_body("C-V2", rh=45.0),
+        operator_id=OPERATOR,
+        occurred_at="2026-12-01T09:30:00+00:00",
+    )
 
     exposure = build_timeline("C-V2", now_utc_us=now)["exposure"]
     [container] = exposure["containers"]
@@ -185,17 +246,27 @@ def test_exposure_time_above_humidity_limit(history: Store) -> None:
 
 def test_events_sorted_by_instant_not_offset(history: Store) -> None:
     # Recorded later but at an earlier instant: 10:00+05:00 is 05:00 UTC.
-    history.record("container_opened", exposure_body("C-V2"), operator_id=OPERATOR, occurred_at="2026-12-02T07:00:00+00:00")
-    history.record("container_resealed", exposure_body("C-V2"), operator_id=OPERATOR, occurred_at="2026-12-02T10:00:00+05:00")
+    history.record(
+        "container_opened", exposure_body("C-V2"), operator_id=OPERATOR, occurred_at="2026-12-02T07:00:00+00:00"
+    )
+    history.record(
+        "container_resealed", exposure_body("C-V2"), operator_id=OPERATOR, occurred_at="2026-12-02T10:00:00+05:00"
+    )
     events = [e for e in build_timeline("C-V2")["events"] if e["kind"] in ("container_opened", "container_resealed")]
     assert [e["kind"] for e in events] == ["container_resealed", "container_opened"]
 
 
 def test_correction_voids_and_restores_transformation(history: Store) -> None:
-    milling = next(e for e in build_timeline("L-M4")["events"] if e["kind"] == "transformation" and e["body"]["step"] == "milling")
+    milling = next(
+        e for e in build_timeline("L-M4")["events"] if e["kind"] == "transformation" and e["body"]["step"] == "milling"
+    )
     correction = history.record(
         "correction",
-        {"corrects_event_id": milling["event_id"], "reason": "milling recorded on the wrong lot", "subject_ids": ["lot:L-M4", "lot:L-S3"]},
+        {
+            "corrects_event_id": milling["event_id"],
+            "reason": "milling recorded on the wrong lot",
+            "subject_ids": ["lot:L-M4", "lot:L-S3"],
+        },
         operator_id=SUPERVISOR,
     )
     assert "L-S3" not in {entry["lot_id"] for entry in build_timeline("L-D5")["upstream"]}
@@ -203,7 +274,11 @@ def test_correction_voids_and_restores_transformation(history: Store) -> None:
     assert events[milling["event_id"]]["voided_by"] == correction.event_id
     assert correction.event_id in events
 
-    history.record("correction", {"corrects_event_id": correction.event_id, "reason": "the milling was right after all"}, operator_id=SUPERVISOR)
+    history.record(
+        "correction",
+        {"corrects_event_id": correction.event_id, "reason": "the milling was right after all"},
+        operator_id=SUPERVISOR,
+    )
     assert "L-S3" in {entry["lot_id"] for entry in build_timeline("L-D5")["upstream"]}
 
 
@@ -213,6 +288,10 @@ def test_unknown_id_not_found(history: Store) -> None:
 
 
 def test_shared_lot_number_is_ambiguous(history: Store) -> None:
-    history.record("lot_registered", lot_body("L-X", {"C-X": 5.0}, lot_number="ACME-4711", supplier="Other Metals"), operator_id=OPERATOR)
-    with pytest.raises(Ambiguous, match="L-V1 .Acme Powders., L-X .Other Metals."):
+    history.record(
+        "lot_registered",
+        lot_body("L-X", {"C-X": 5.0}, lot_number="ACME-4711", supplier="Other Metals"),
+        operator_id=OPERATOR,
+    )
+    with pytest.raises(Ambiguous, match=r"L-V1 \(Acme Powders\), L-X \(Other Metals\)"):
         build_timeline("ACME-4711")
