@@ -1,0 +1,140 @@
+"""`lineage timeline`, `import-reference` and `hash-pin` run as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sync.reference import check_pin
+from sync.store import Store
+from tests.helpers import DEMO_REFERENCE, OPERATOR, ROOT, lot_body, transformation_body
+
+
+def lineage(*args: str, stdin: str | None = None, env_home: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = None
+    if env_home is not None:
+        import os
+
+        env = {**os.environ, "HOME": str(env_home), "XDG_DATA_HOME": str(env_home / "data"), "LINEAGE_CONFIG": ""}
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+def small_store(store_tmpdir: Path) -> Path:
+    path = store_tmpdir / "station.db"
+    assert lineage("import-reference", str(DEMO_REFERENCE), "--db", str(path)).returncode == 0
+    with Store.open(path) as store:
+        store.record("lot_registered", lot_body("L-1", {"C-1": 30.0}, lot_number="ACME-77"), operator_id=OPERATOR)
+        store.record("lot_registered", lot_body("L-2", {"C-2": 10.0}, origin="recycled"), operator_id=OPERATOR)
+        store.record(
+            "transformation",
+            transformation_body(
+                "blending", [("C-1", "L-1", 30.0), ("C-2", "L-2", 10.0)], [("C-3", "L-3", 40.0, True)], new_lots=["L-3"]
+            ),
+            operator_id=OPERATOR,
+        )
+    return path
+
+
+def test_timeline_json_keys_and_lineage(small_store: Path) -> None:
+    result = lineage("timeline", "C-3", "--db", str(small_store), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    timeline = json.loads(result.stdout)
+    for key in ("identity", "events", "upstream", "downstream", "exposure", "samples", "decisions"):
+        assert key in timeline
+    assert timeline["identity"]["lot_id"] == "L-3"
+    assert {lot["lot_id"]: lot["share_of_this_lot"] for lot in timeline["upstream"]} == {"L-1": 0.75, "L-2": 0.25}
+
+
+def test_timeline_text_by_supplier_lot_number(small_store: Path) -> None:
+    result = lineage("timeline", "ACME-77", "--db", str(small_store))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Lot L-1\n  found by lot number ACME-77")
+    assert "gen 1: L-3 (blending, made here, lot number L-3) 75.0 % from this lot" in result.stdout
+
+
+def test_timeline_unknown_id_message(small_store: Path) -> None:
+    result = lineage("timeline", "NOPE-1", "--db", str(small_store))
+    assert result.returncode == 1
+    assert "no lot, container, label or sample has the id 'NOPE-1'" in result.stderr
+
+
+def test_timeline_missing_store_message(tmp_path: Path) -> None:
+    result = lineage("timeline", "L-1", "--db", str(tmp_path / "absent.db"))
+    assert result.returncode == 1
+    assert f"no store at {tmp_path / 'absent.db'}" in result.stderr
+    assert not (tmp_path / "absent.db").exists()
+
+
+def test_timeline_uses_configured_store(small_store: Path, tmp_path: Path) -> None:
+    config = tmp_path / "station.toml"
+    config.write_text(f'station_id = "ST-01"\ndb_path = "{small_store}"\n')
+    result = lineage("--config", str(config), "timeline", "L-1")
+    assert result.returncode == 0, result.stderr
+    assert "Lot L-1" in result.stdout
+
+
+def test_config_wrong_type_named(tmp_path: Path) -> None:
+    config = tmp_path / "station.toml"
+    config.write_text("station_id = 7\n")
+    result = lineage("--config", str(config), "verify")
+    assert result.returncode == 1
+    assert "setting station_id = 7 must be a str" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '[[operators]]\nbadge_id = "OP-9"\nversion = 1\nname = "X"\nrole = "boss"\npin_hash = "pbkdf2_sha256$1$00$00"\n',
+            "role 'boss' must be one of operator, supervisor, quality",
+        ),
+        (
+            '[[operators]]\nbadge_id = "OP-9"\nversion = 1\nname = "X"\nrole = "operator"\npin_hash = "1234"\n',
+            "pin_hash must be made by `lineage hash-pin`",
+        ),
+        ('[[grades]]\ngrade_id = "G"\nversion = 0\nname = "X"\n', "version 0 must be a whole number of 1 or more"),
+        (
+            '[[grades]]\ngrade_id = "G"\nversion = 1\nname = "X"\nrh_limit_pct = -3\n',
+            "rh_limit_pct -3 must be a positive number",
+        ),
+        ('[[gardes]]\ngrade_id = "G"\n', "unknown section 'gardes'"),
+        ('[[grades]]\ngrade_id = "G"\nversion = 1\n', "field 'name' is missing"),
+        ("[[grades]\n", "is not valid TOML"),
+    ],
+)
+def test_import_reference_rejects_bad_entry(tmp_path: Path, text: str, message: str) -> None:
+    reference = tmp_path / "reference.toml"
+    reference.write_text(text)
+    result = lineage("import-reference", str(reference), "--db", str(tmp_path / "s.db"))
+    assert result.returncode == 1
+    assert message in result.stderr
+
+
+def test_import_reference_refuses_changed_version(small_store: Path, tmp_path: Path) -> None:
+    changed = DEMO_REFERENCE.read_text().replace("max_open_minutes = 30", "max_open_minutes = 45")
+    reference = tmp_path / "reference.toml"
+    reference.write_text(changed)
+    result = lineage("import-reference", str(reference), "--db", str(small_store))
+    assert result.returncode == 1
+    assert "grades TI64-G23 version 1 already exists with a different max_open_minutes" in result.stderr
+
+
+def test_hash_pin_from_stdin() -> None:
+    result = lineage("hash-pin", stdin="4821\n")
+    assert result.returncode == 0, result.stderr
+    assert check_pin("4821", result.stdout.strip())
+    assert not check_pin("4822", result.stdout.strip())
+    assert lineage("hash-pin", stdin="12\n").returncode == 1
