@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class StoreError(Exception):
-    """The station store could not do what was asked; the message says what to do."""
+    """The station store could not carry out a request; the message tells the operator what to do."""
 
 
 class StorageFull(StoreError):

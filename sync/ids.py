@@ -73,9 +73,9 @@ def new_short_id(prefix: str, *, now_ms: int | None = None, random_bits: int | N
     """Return a new id such as ``C-0KZ3M7Q1X2ABCD`` for a lot (L), container (C) or sample (S).
 
     Fourteen base32 digits carry 45 bits of milliseconds since 2020-01-01 and
-    25 random bits, so ids made by offline stations sort roughly by creation
-    time and two stations collide only if they make an id in the same
-    millisecond and draw the same 25 bits.
+    25 random bits. Ids made by offline stations therefore sort roughly by
+    creation time, and two stations collide only if they make an id in the
+    same millisecond and draw the same 25 bits.
     """
     ms = int(time.time() * 1000) if now_ms is None else now_ms
     epoch_2020_ms = 1_577_836_800_000

@@ -32,7 +32,7 @@ DEFAULT_DEPTH = 25
 
 @dataclass(frozen=True)
 class Resolved:
-    """What an id typed or scanned names, and the lot whose timeline it opens."""
+    """Result of resolving a typed or scanned id: what it matched and the lot whose timeline it opens."""
 
     query: str
     # lot, lot_number, container, label, sample
@@ -230,8 +230,8 @@ def walk(root: str, *, direction: str, max_depth: int = DEFAULT_DEPTH) -> LotGra
     """Gather links upstream (toward what went in) or downstream (toward what it went into), level by level.
 
     Each lot is expanded once, so a reuse loop (a lot topped up with powder
-    recycled from itself) ends the walk instead of circling; `max_depth`
-    bounds it too and sets `truncated` when lots lie beyond.
+    recycled from itself) ends the walk instead of circling. The walk also
+    stops after `max_depth` levels and then sets `truncated`.
     """
     graph = LotGraph(root)
     graph.depth[root] = 0
@@ -339,8 +339,8 @@ def recycled_shares(graph: LotGraph, totals: dict[str, float], lots: dict[str, A
     """Return each lot's recycled or reused share by mass, for the root and its upstream lots.
 
     A lot registered as recycled or reused, or made by a recycling step, counts
-    as wholly recycled; any other lot carries its inputs' recycled shares in
-    proportion to their mass, and its own registered mass as virgin. Lots past
+    as wholly recycled. Any other lot carries its inputs' recycled shares in
+    proportion to their mass, and counts its own registered mass as virgin. Lots past
     the depth limit count by their own origin only.
     """
     order, back_edges = _topological(graph.root, graph.parents)

@@ -39,7 +39,7 @@ SALVAGED_TABLES = ("setting", "operator", "equipment", "sampling_method", "accep
 
 @dataclass
 class SalvageReport:
-    """What happened to a damaged store: where it was kept and what was recovered."""
+    """Outcome of a salvage: where the damaged store was kept and what was recovered."""
 
     damaged_path: Path
     problem: str

@@ -103,7 +103,7 @@ REFERENCE_MODELS: list[type[Model]] = [Operator, Equipment, SamplingMethod, Acce
 
 @dataclass(frozen=True)
 class Section:
-    """How one TOML table array maps onto a model."""
+    """Mapping of one TOML table array onto a model."""
 
     model: type[Model]
     id_field: str

@@ -1,7 +1,7 @@
 """Station rules checked before an event is recorded: what the records alone cannot forbid.
 
-The event schema says what a valid event looks like; these rules say whether
-it makes sense here and now (the container exists and is sealed before it is
+The event schema defines what a valid event looks like. These rules decide
+whether it makes sense here and now (the container exists and is sealed before it is
 opened, the method version exists, the approver may sign). They run on the
 writer thread inside the transaction that appends the event, so two screens
 cannot both open the same container. Events pulled from other stations are

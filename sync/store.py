@@ -37,7 +37,7 @@ T = TypeVar("T")
 
 @dataclass
 class StartupReport:
-    """What opening the store found: versions, migrations, and any salvage of a damaged file."""
+    """Findings of opening the store: versions, migrations, and any salvage of a damaged file."""
 
     path: Path
     sqlite_version: str
@@ -242,7 +242,7 @@ def _restore_salvage(report: SalvageReport) -> None:
             model.insert(**row).on_conflict_ignore().execute()
     station = next((r["value"] for r in report.rows.get("setting", []) if r.get("key") == "station_id"), None)
     for event in report.events:
-        # Own events go back to the outbox: the server reports any it already holds as duplicates.
+        # Own events go back to the outbox, because the server reports any it already stores as duplicates.
         _append(event, own=event.station_id == station)
 
 

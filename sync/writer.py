@@ -51,7 +51,7 @@ class Writer:
         return self._thread
 
     def submit(self, job: Callable[[], T], *, transaction: bool = True) -> Future[T]:
-        """Queue a job; it runs on the writer thread inside one transaction unless told otherwise."""
+        """Queue a job to run on the writer thread, inside one transaction unless `transaction` is False."""
         if self._closed:
             raise WriterStopped("the store is closed; reopen it to record events")
         future: Future[T] = Future()
