@@ -44,7 +44,7 @@ class StationDatabase(SqliteDatabase):
         super().__init__(str(path), pragmas=SQLITE_PRAGMAS, check_same_thread=False, **kwargs)
 
     def _add_conn_hooks(self, conn: sqlite3.Connection) -> None:
-        super()._add_conn_hooks(conn)
+        super()._add_conn_hooks(conn)  # type: ignore[misc]
         if self.writer_thread is not None and threading.current_thread() is not self.writer_thread:
             conn.execute("PRAGMA query_only = 1")
             conn.execute("PRAGMA wal_autocheckpoint = 0")

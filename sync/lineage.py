@@ -23,7 +23,9 @@ from sync.models import (
     LotLink,
     Sample,
     VoidedEvent,
+    dict_rows,
     event_from_row,
+    tuple_rows,
 )
 from sync.records import Event as RecordEvent
 
@@ -103,7 +105,7 @@ def events_about(subjects: Iterable[tuple[str, str]]) -> list[RecordEvent]:
     rows: list[Any] = []
     ordered_ids = sorted(event_ids)
     for start in range(0, len(ordered_ids), 500):
-        rows += list(Event.select().where(Event.event_id.in_(ordered_ids[start : start + 500])).dicts())
+        rows += dict_rows(Event.select().where(Event.event_id.in_(ordered_ids[start : start + 500])))
     rows.sort(key=lambda row: (row["occurred_utc_us"], row["station_id"], row["seq"]))
     return [event_from_row(row) for row in rows]
 
@@ -192,7 +194,7 @@ def open_containers() -> list[str]:
         .where(Event.event_id.not_in(VoidedEvent.select(VoidedEvent.event_id)))
         .order_by(Event.occurred_utc_us)
     )
-    for _event_id, kind, occurred_utc_us, subjects in query.tuples():
+    for _event_id, kind, occurred_utc_us, subjects in tuple_rows(query):
         for subject in json.loads(subjects):
             latest[subject.removeprefix("container:")] = (occurred_utc_us, kind)
     return sorted(cid for cid, (_occurred, kind) in latest.items() if kind == "container_opened")
@@ -222,7 +224,7 @@ def _links_where(column: Any, lot_ids: list[str]) -> list[tuple[str, str, float,
         query = LotLink.select(
             LotLink.parent_lot_id, LotLink.child_lot_id, LotLink.mass_kg, LotLink.step, LotLink.event_id
         ).where(column.in_(lot_ids[start : start + 500]))
-        rows += list(query.tuples())
+        rows += tuple_rows(query)
     return rows
 
 
@@ -293,7 +295,7 @@ def incoming_totals(lot_ids: Iterable[str]) -> dict[str, float]:
     totals: dict[str, float] = defaultdict(float)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        for lot_id, base in Lot.select(Lot.lot_id, Lot.base_mass_kg).where(Lot.lot_id.in_(chunk)).tuples():
+        for lot_id, base in tuple_rows(Lot.select(Lot.lot_id, Lot.base_mass_kg).where(Lot.lot_id.in_(chunk))):
             totals[lot_id] += base
         for _parent, child, mass_kg, _step, _event in _links_where(LotLink.child_lot_id, chunk):
             totals[child] += mass_kg
@@ -368,7 +370,7 @@ def lot_rows(lot_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     ids = list(set(lot_ids))
     result: dict[str, dict[str, Any]] = {}
     for start in range(0, len(ids), 500):
-        for row in Lot.select().where(Lot.lot_id.in_(ids[start : start + 500])).dicts():
+        for row in dict_rows(Lot.select().where(Lot.lot_id.in_(ids[start : start + 500]))):
             result[row["lot_id"]] = row
     return result
 
@@ -385,6 +387,6 @@ def events_by_id(event_ids: Iterable[str]) -> list[RecordEvent]:
     ids = sorted(set(event_ids))
     rows: list[Any] = []
     for start in range(0, len(ids), 500):
-        rows += list(Event.select().where(Event.event_id.in_(ids[start : start + 500])).dicts())
+        rows += dict_rows(Event.select().where(Event.event_id.in_(ids[start : start + 500])))
     rows.sort(key=lambda row: (row["occurred_utc_us"], row["station_id"], row["seq"]))
     return [event_from_row(row) for row in rows]

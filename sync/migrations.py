@@ -57,7 +57,7 @@ class SchemaTooNew(RuntimeError):
 
 def current_version(db: Database, component: str) -> int | None:
     """Return a component's schema version in a database, or None if it has none yet."""
-    if not db.table_exists(SchemaMigration._meta.table_name):  # type: ignore[attr-defined]
+    if not db.table_exists(SchemaMigration._meta.table_name):
         return None
     row = (
         SchemaMigration.select(SchemaMigration.version)

@@ -222,17 +222,27 @@ def event_row(event: RecordEvent, stored_utc_us: int) -> dict[str, Any]:
 
 def event_from_row(row: Any) -> RecordEvent:
     """Return the `sync.records.Event` for an `Event` row (a model or a dict), without revalidating."""
-    get = row.get if isinstance(row, dict) else (lambda name: getattr(row, name))
+    data: dict[str, Any] = row if isinstance(row, dict) else row.__data__
     return RecordEvent(
-        event_id=get("event_id"),
-        kind=get("kind"),
-        station_id=get("station_id"),
-        operator_id=get("operator_id"),
-        occurred_at=get("occurred_at"),
-        subjects=tuple(json.loads(get("subjects"))),
-        body=json.loads(get("body")),
-        seq=get("seq"),
-        prev_hash=get("prev_hash"),
-        hash=get("hash"),
-        schema_version=get("schema_version"),
+        event_id=data["event_id"],
+        kind=data["kind"],
+        station_id=data["station_id"],
+        operator_id=data["operator_id"],
+        occurred_at=data["occurred_at"],
+        subjects=tuple(json.loads(data["subjects"])),
+        body=json.loads(data["body"]),
+        seq=data["seq"],
+        prev_hash=data["prev_hash"],
+        hash=data["hash"],
+        schema_version=data["schema_version"],
     )
+
+
+def tuple_rows(query: Any) -> list[tuple[Any, ...]]:
+    """Run a select and return its rows as tuples (typed loosely: peewee's stubs type rows as models)."""
+    return list(query.tuples())
+
+
+def dict_rows(query: Any) -> list[dict[str, Any]]:
+    """Run a select and return its rows as dicts."""
+    return list(query.dicts())

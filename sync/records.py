@@ -110,7 +110,8 @@ class Event:
         """Return the validated body model (cached)."""
         if "body" not in self._cache:
             self._cache["body"] = parse_body(self.kind, self.body)
-        return self._cache["body"]  # type: ignore[no-any-return]
+        body: Body = self._cache["body"]
+        return body
 
 
 def canonical_json(value: Any) -> bytes:

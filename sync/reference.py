@@ -218,9 +218,10 @@ def import_reference_rows(sections: dict[str, list[dict[str, Any]]]) -> dict[str
         section = SECTIONS[name]
         model = section.model
         id_column = getattr(model, section.id_field)
+        version_column = model._meta.fields["version"]
         count = 0
         for row in rows:
-            existing = model.get_or_none((id_column == row[section.id_field]) & (model.version == row["version"]))
+            existing = model.get_or_none((id_column == row[section.id_field]) & (version_column == row["version"]))
             if existing is None:
                 model.insert(**row).execute()
                 count += 1
@@ -238,4 +239,5 @@ def import_reference_rows(sections: dict[str, list[dict[str, Any]]]) -> dict[str
 def latest(model: type[Model], id_field: str, ident: str) -> Any:
     """Return the highest version of a reference entry, or None."""
     column = getattr(model, id_field)
-    return model.select().where(column == ident).order_by(model.version.desc()).first()  # type: ignore[attr-defined]
+    version = model._meta.fields["version"]
+    return model.select().where(column == ident).order_by(version.desc()).first()

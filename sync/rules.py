@@ -34,7 +34,7 @@ def check_event(kind: str, body: kinds.Body, *, operator_id: str, station_id: st
 
 
 def _has_rows(model: type[Model]) -> bool:
-    return model.select().limit(1).exists()  # type: ignore[no-any-return]
+    return bool(model.select().limit(1).exists())
 
 
 def _latest_operator(badge_id: str) -> Any:

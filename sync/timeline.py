@@ -147,7 +147,7 @@ def _relatives(
 
 
 def _exposure(container_ids: list[str], events: list[Any], now_utc_us: int, grade: dict[str, Any]) -> dict[str, Any]:
-    containers = []
+    containers: list[dict[str, Any]] = []
     for container_id in container_ids:
         exposure = container_exposure(
             container_id,
