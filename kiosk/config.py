@@ -129,3 +129,17 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             flat[name] = value
     return flat
+
+
+def settings_markdown() -> str:
+    """Return the Markdown table of every setting, as docs/configuration.md embeds it."""
+    lines = ["| key | type | default | meaning |", "|---|---|---|---|"]
+    for setting in SETTINGS:
+        kind = setting.type.__name__ if isinstance(setting.type, type) else " or ".join(t.__name__ for t in setting.type)
+        default = f"`{setting.default!r}`" if setting.default not in ("", None) else "(empty)"
+        lines.append(f"| `{setting.key}` | {kind} | {default} | {setting.help} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(settings_markdown(), end="")
