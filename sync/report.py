@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Any
 
+from sync.records import parse_time
 from sync.timeline import release_status
+
+
+def display_time(text: str | None, zone: tzinfo | None = None) -> str:
+    """Format a recorded time in the station's zone (the machine's zone when None), to the second."""
+    if not text:
+        return "-"
+    moment = parse_time(text).astimezone(zone)
+    return moment.strftime("%Y-%m-%d %H:%M:%S %z")
 
 
 def format_duration(seconds: float) -> str:
@@ -55,8 +65,8 @@ def describe_event(event: dict[str, Any]) -> str:
     return kind
 
 
-def format_timeline_text(timeline: dict[str, Any]) -> str:
-    """Render a timeline (from `sync.timeline.build_timeline`) as readable text."""
+def format_timeline_text(timeline: dict[str, Any], zone: tzinfo | None = None) -> str:
+    """Render a timeline (from `sync.timeline.build_timeline`) as readable text, times in `zone`."""
     identity = timeline["identity"]
     query = timeline["query"]
     lines = [f"Lot {identity['lot_id']}"]
@@ -72,7 +82,7 @@ def format_timeline_text(timeline: dict[str, Any]) -> str:
         "Containers",
     ]
     for container in identity["containers"]:
-        state = "OPEN since " + container["opened_at"] if container["is_open"] else "sealed"
+        state = "OPEN since " + display_time(container["opened_at"], zone) if container["is_open"] else "sealed"
         labels = ", ".join(label for label in container["labels"] if label != container["container_id"])
         extra = f" (earlier labels: {labels})" if labels else ""
         lines.append(
@@ -83,7 +93,7 @@ def format_timeline_text(timeline: dict[str, Any]) -> str:
     for event in timeline["events"]:
         mark = f"  [voided by {event['voided_by']}]" if event["voided_by"] else ""
         lines.append(
-            f"  {event['occurred_at']}  {event['station_id']}#{event['seq']}  {event['operator_id']}  {describe_event(event)}{mark}"
+            f"  {display_time(event['occurred_at'], zone)}  {event['station_id']}#{event['seq']}  {event['operator_id']}  {describe_event(event)}{mark}"
         )
 
     for title, key, share_key, share_text in (
@@ -120,10 +130,10 @@ def format_timeline_text(timeline: dict[str, Any]) -> str:
     lines.append("  open now: " + (", ".join(exposure["open_now"]) or "none"))
     for container in exposure["containers"]:
         for window in container["windows"]:
-            end = window["resealed_at"] or "still open"
+            end = display_time(window["resealed_at"], zone) if window["resealed_at"] else "still open"
             flag = "  OVER LIMIT" if window["exceeds_max_open"] else ""
             lines.append(
-                f"  {container['container_id']}: {window['opened_at']} -> {end}, {format_duration(window['open_s'])}{flag}"
+                f"  {container['container_id']}: {display_time(window['opened_at'], zone)} -> {end}, {format_duration(window['open_s'])}{flag}"
             )
 
     lines += ["", "Samples"]
@@ -132,7 +142,7 @@ def format_timeline_text(timeline: dict[str, Any]) -> str:
     for sample in timeline["samples"]:
         mark = " [voided]" if sample["voided_by"] else ""
         lines.append(
-            f"  {sample['sample_id']} {sample['taken_at']} {sample['method_id']} v{sample['method_version']}{mark}"
+            f"  {sample['sample_id']} {display_time(sample['taken_at'], zone)} {sample['method_id']} v{sample['method_version']}{mark}"
         )
         for result in sample["results"]:
             mark = " [voided]" if result["voided_by"] else ""
@@ -144,6 +154,6 @@ def format_timeline_text(timeline: dict[str, Any]) -> str:
     for decision in timeline["decisions"]:
         mark = " [voided]" if decision["voided_by"] else ""
         lines.append(
-            f"  {decision['decided_at']} {decision['decision']} by {decision['approver_id']}: {decision['reason']}{mark}"
+            f"  {display_time(decision['decided_at'], zone)} {decision['decision']} by {decision['approver_id']}: {decision['reason']}{mark}"
         )
     return "\n".join(lines) + "\n"

@@ -6,10 +6,12 @@ import argparse
 import getpass
 import json
 import sys
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from kiosk.config import Config
+from kiosk.config import Config, ConfigError
 from sync.reference import hash_pin, import_reference_rows, load_reference_file
 from sync.store import Store
 
@@ -69,7 +71,6 @@ def open_store(args: argparse.Namespace, config: Config) -> Store:
 
 def run_timeline(args: argparse.Namespace, config: Config) -> int:
     from sync.report import format_timeline_text
-
     from sync.timeline import build_timeline
 
     with open_store(args, config) as store, store.reading():
@@ -78,8 +79,18 @@ def run_timeline(args: argparse.Namespace, config: Config) -> int:
         json.dump(timeline, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(format_timeline_text(timeline))
+        sys.stdout.write(format_timeline_text(timeline, station_zone(config)))
     return 0
+
+
+def station_zone(config: Config) -> tzinfo | None:
+    """Return the configured display zone, or None for the machine's zone."""
+    if not config.time_zone:
+        return None
+    try:
+        return ZoneInfo(config.time_zone)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ConfigError(f"time_zone {config.time_zone!r} is not a known IANA zone such as Europe/Berlin") from error
 
 
 def run_verify(args: argparse.Namespace, config: Config) -> int:

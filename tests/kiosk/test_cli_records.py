@@ -86,6 +86,22 @@ def test_timeline_uses_configured_store(small_store: Path, tmp_path: Path) -> No
     assert "Lot L-1" in result.stdout
 
 
+def test_timeline_times_in_station_zone(small_store: Path, tmp_path: Path) -> None:
+    config = tmp_path / "station.toml"
+    config.write_text(f'time_zone = "Asia/Kolkata"\ndb_path = "{small_store}"\n')
+    result = lineage("--config", str(config), "timeline", "L-3")
+    assert result.returncode == 0, result.stderr
+    assert " +0530  ST-01#3  OP-0001  blending on BLEND-01" in result.stdout
+
+
+def test_config_unknown_zone_named(small_store: Path, tmp_path: Path) -> None:
+    config = tmp_path / "station.toml"
+    config.write_text(f'time_zone = "Mars/Olympus"\ndb_path = "{small_store}"\n')
+    result = lineage("--config", str(config), "timeline", "L-3")
+    assert result.returncode == 1
+    assert "time_zone 'Mars/Olympus' is not a known IANA zone" in result.stderr
+
+
 def test_config_wrong_type_named(tmp_path: Path) -> None:
     config = tmp_path / "station.toml"
     config.write_text("station_id = 7\n")
