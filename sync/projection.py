@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from peewee import Model
@@ -177,6 +177,41 @@ def apply_event(event: RecordEvent) -> None:
     body = event.parsed_body()
     if isinstance(body, kinds.Correction):
         apply_correction(event.event_id, body.corrects_event_id)
+
+
+def apply_events_bulk(events: Sequence[RecordEvent]) -> None:
+    """Project many newly stored events with one insert_many per table: the batch ingest path.
+
+    Ends in the same tables as calling `apply_event` on each event in order:
+    rows are inserted first, then each correction of the batch is applied in
+    order, and a correction removes rows of an event in the same batch just as
+    it removes those of an older one. Run inside the batch's transaction.
+    """
+    if not events:
+        return
+    ids = [event.event_id for event in events]
+    voided: set[str] = set()
+    for start in range(0, len(ids), INSERT_CHUNK):
+        chunk = ids[start : start + INSERT_CHUNK]
+        voided.update(
+            row.event_id for row in VoidedEvent.select(VoidedEvent.event_id).where(VoidedEvent.event_id.in_(chunk))
+        )
+
+    merged: Rows = defaultdict(list)
+    corrections: list[tuple[str, str]] = []
+    for event in events:
+        rows = projection_rows(event)
+        if event.event_id in voided:
+            merged[EventSubject].extend(rows.get(EventSubject, []))
+            continue
+        for model, model_rows in rows.items():
+            merged[model].extend(model_rows)
+        body = event.parsed_body()
+        if isinstance(body, kinds.Correction):
+            corrections.append((event.event_id, body.corrects_event_id))
+    insert_rows(merged)
+    for correction_event_id, corrected_event_id in corrections:
+        apply_correction(correction_event_id, corrected_event_id)
 
 
 def apply_correction(correction_event_id: str, corrected_event_id: str) -> None:

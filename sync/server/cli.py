@@ -1,0 +1,219 @@
+"""`lineage-server`: run the central server, enrol and revoke stations, import reference data.
+
+lineage-server --db server.db --host 127.0.0.1 --port 8080
+lineage-server --db postgresql://127.0.0.1/lineage --workers 4
+lineage-server --db server.db enrol-station ST-01     # prints the station's token once
+lineage-server --db server.db revoke-station ST-01
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import socket
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sync.database import is_postgres_url
+from sync.reference import InvalidReference, import_reference_rows, load_reference_file
+from sync.server.auth import EnrolmentError, enrol_station, revoke_station
+from sync.server.settings import SETTINGS_ENV, ServerSettings
+from sync.server.status import station_statuses
+from sync.server.storage import ServerStorage, StorageBusy, StorageUnavailable, describe_target, now_utc_us
+
+log = logging.getLogger(__name__)
+
+DEFAULTS = ServerSettings()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the `lineage-server` argument parser."""
+    parser = argparse.ArgumentParser(prog="lineage-server", description="Powder Lineage central server.")
+    parser.add_argument("--db", default=DEFAULTS.db, help=f"SQLite file or postgresql:// URL (default {DEFAULTS.db})")
+    parser.add_argument("--host", default=DEFAULTS.host, help=f"address to listen on (default {DEFAULTS.host})")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULTS.port, help=f"TCP port; 0 picks a free one (default {DEFAULTS.port})"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=DEFAULTS.workers,
+        help="worker processes; more than 1 needs PostgreSQL (default 1)",
+    )
+    parser.add_argument(
+        "--max-clock-drift-s",
+        type=float,
+        default=DEFAULTS.max_clock_drift_s,
+        help=f"flag a station clock off by more than this many seconds (default {DEFAULTS.max_clock_drift_s:g})",
+    )
+    parser.add_argument(
+        "--max-concurrent-batches",
+        type=int,
+        default=DEFAULTS.max_concurrent_batches,
+        help=f"batches one worker stores at once; others wait, then get 503 (default {DEFAULTS.max_concurrent_batches})",
+    )
+    parser.add_argument(
+        "--queue-wait-s",
+        type=float,
+        default=DEFAULTS.queue_wait_s,
+        help=f"seconds a batch waits for a free slot before 503 (default {DEFAULTS.queue_wait_s:g})",
+    )
+    parser.add_argument(
+        "--retry-after-s",
+        type=int,
+        default=DEFAULTS.retry_after_s,
+        help=f"Retry-After seconds sent with 429 and 503 (default {DEFAULTS.retry_after_s})",
+    )
+    parser.add_argument(
+        "--pool-size",
+        type=int,
+        default=DEFAULTS.pool_size,
+        help=f"PostgreSQL connections per worker (default {DEFAULTS.pool_size})",
+    )
+    parser.add_argument(
+        "--receipt-key-file",
+        default="",
+        help="file with the receipt signing key (32+ bytes, hex or raw); default: a key kept in the database",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log each step (DEBUG)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("serve", help="run the server (the default)")
+    enrol = commands.add_parser("enrol-station", help="enrol a station and print its new token once")
+    enrol.add_argument("station_id", metavar="NAME")
+    enrol.add_argument("--replace", action="store_true", help="issue a new token for an enrolled station")
+    revoke = commands.add_parser("revoke-station", help="revoke a station's token (its events stay)")
+    revoke.add_argument("station_id", metavar="NAME")
+    commands.add_parser("stations", help="print every station's sync status")
+    reference = commands.add_parser("import-reference", help="load reference data (TOML) that stations pull")
+    reference.add_argument("file")
+    return parser
+
+
+def settings_from_args(args: argparse.Namespace) -> ServerSettings:
+    """Return the server settings the flags give."""
+    return ServerSettings(
+        db=args.db,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        max_clock_drift_s=args.max_clock_drift_s,
+        max_concurrent_batches=args.max_concurrent_batches,
+        queue_wait_s=args.queue_wait_s,
+        retry_after_s=args.retry_after_s,
+        pool_size=args.pool_size,
+        receipt_key_file=args.receipt_key_file,
+        log_level="debug" if args.verbose else "info",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `lineage-server`; return the exit status."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s",
+    )
+    settings = settings_from_args(args)
+    command = args.command or "serve"
+    try:
+        if command == "serve":
+            return serve(settings)
+        return run_admin(command, args, settings)
+    except (StorageUnavailable, StorageBusy, EnrolmentError, InvalidReference, ValueError) as error:
+        print(f"lineage-server {command}: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def run_admin(command: str, args: argparse.Namespace, settings: ServerSettings) -> int:
+    """Run an administration command against the database, migrating it first."""
+    storage = ServerStorage.open(settings.db)
+    try:
+        storage.migrate()
+        if command == "enrol-station":
+            token = storage.write(lambda: enrol_station(args.station_id, now_us=now_utc_us(), replace=args.replace))
+            print(token)
+            print(
+                f"Station {args.station_id} enrolled. Put this token in its configuration ([sync] token); "
+                "it is shown only once.",
+                file=sys.stderr,
+            )
+        elif command == "revoke-station":
+            storage.write(lambda: revoke_station(args.station_id, now_us=now_utc_us()))
+            print(f"Station {args.station_id} revoked; its token no longer works.")
+        elif command == "stations":
+            for status in storage.read(lambda: station_statuses(None)):
+                gaps = ", ".join(f"{g['first_seq']}-{g['last_seq']}" for g in status["open_gaps"]) or "none"
+                state = "revoked" if status["revoked"] else ("enrolled" if status["enrolled"] else "not enrolled")
+                print(
+                    f"{status['station_id']}: {state}, {status['events_held']} events, head seq {status['head_seq']}, "
+                    f"last seen {status['last_seen_at'] or 'never'}, open gaps {gaps}, flags {status['flag_counts'] or 'none'}"
+                )
+        elif command == "import-reference":
+            sections = load_reference_file(Path(args.file))
+            added = storage.write(lambda: import_reference_rows(sections), lock=True)
+            print(", ".join(f"{count} {name.replace('_', ' ')}" for name, count in added.items()) + " added")
+    finally:
+        storage.close()
+    return 0
+
+
+def serve(settings: ServerSettings) -> int:
+    """Migrate the database, bind the port and run the workers until stopped."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    if settings.workers < 1:
+        raise ValueError(f"--workers {settings.workers} is invalid; use 1 or more")
+    if settings.workers > 1 and not is_postgres_url(settings.db):
+        raise ValueError(
+            f"--workers {settings.workers} needs a PostgreSQL database: SQLite allows one writing process. "
+            "Use --db postgresql://... or --workers 1"
+        )
+    storage = ServerStorage.open(settings.db)
+    try:
+        storage.migrate()
+        storage.ensure_receipt_key(settings.receipt_key_file or None)
+    finally:
+        storage.close()
+
+    sock = bind_socket(settings.host, settings.port)
+    host, port = sock.getsockname()[:2]
+    os.environ[SETTINGS_ENV] = settings.to_env()
+    config = uvicorn.Config(
+        "sync.server.app:create_app_from_env",
+        factory=True,
+        workers=settings.workers,
+        log_level=settings.log_level,
+        access_log=settings.log_level == "debug",
+        timeout_graceful_shutdown=10,
+    )
+    log.info("Serving %s with %d worker(s)", describe_target(settings.db), settings.workers)
+    # Tests and scripts read this line to learn the port chosen for --port 0.
+    print(f"lineage-server listening on http://{host}:{port}", flush=True)
+    if settings.workers == 1:
+        uvicorn.Server(config).run(sockets=[sock])
+    else:
+        Multiprocess(config, sockets=[sock]).run()
+    return 0
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """Bind and return the listening socket that every worker shares."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise ValueError(f"cannot listen on {host}:{port}: {error.strerror}; choose another --port") from error
+    sock.set_inheritable(True)
+    return sock
+
+
+if __name__ == "__main__":
+    sys.exit(main())
