@@ -36,6 +36,28 @@ SETTINGS: list[Setting] = [
     Setting("db_path", str, "", "The station store (SQLite file); empty means <data dir>/station.db."),
     Setting("time_zone", str, "", "IANA zone for times shown on screen; empty means the machine's zone."),
     Setting("reference_file", str, "", "Reference data TOML imported at start-up when set."),
+    # Labels and printing (kiosk/labels, docs/labels.md).
+    Setting("label_size", str, "50x25", "Label stock WIDTHxHEIGHT in mm: 50x25, 62x29, 100x50 or a custom size."),
+    Setting("label_custom_sizes", list, [], 'More label stocks, "WIDTHxHEIGHT" in mm, e.g. ["70x40"].'),
+    Setting("label_dpi", int, 203, "Printer resolution in dots per inch (Zebra heads: 152, 203, 300 or 600)."),
+    Setting("label_error_correction", str, "Q", "QR error correction: M (15 %), Q (25 %) or H (30 %); L is rejected."),
+    Setting("label_quiet_zone_modules", int, 4, "Blank margin around the QR code, in modules (4 to 20)."),
+    Setting("label_min_module_dots", int, 3, "Smallest QR module the printer prints reliably, in dots."),
+    Setting("label_min_module_mm", float, 0.25, "Smallest QR module a scanner reads reliably, in mm."),
+    Setting("label_resolver_base", str, "", "Site resolver https URL: codes carry <base>/pl1/c/<id>, not PL1:C:<id>."),
+    Setting("label_sheet_paper", str, "A4", "Paper of PDF label sheets: A4 or Letter."),
+    Setting("label_sheet_margin_mm", float, 10.0, "Margin around the labels on a PDF sheet, in mm."),
+    Setting("label_sheet_gap_mm", float, 3.0, "Gap between labels on a PDF sheet, in mm."),
+    Setting("printer_kind", str, "file", "Where labels go: zpl_tcp (raw ZPL over TCP), cups (lp) or file."),
+    Setting("printer_format", str, "", "Job format of cups and file printers: pdf, png, svg or zpl; empty means pdf."),
+    Setting("printer_host", str, "", "Host name or address of the ZPL printer."),
+    Setting("printer_port", int, 9100, "TCP port of the ZPL printer's raw printing service."),
+    Setting("printer_queue", str, "", "CUPS queue name for printer_kind = cups (see `lpstat -p`)."),
+    Setting("printer_lp_command", str, "lp", "The CUPS `lp` command, or its full path."),
+    Setting("printer_folder", str, "", "Folder for printer_kind = file; empty means <data dir>/labels."),
+    Setting("printer_timeout_s", float, 10.0, "Seconds to wait for the printer (connect, send or lp)."),
+    Setting("printer_retry_first_s", float, 5.0, "Seconds before a failed print is retried; doubles per failure."),
+    Setting("printer_retry_max_s", float, 300.0, "Longest wait between retries of a failed print, in seconds."),
 ]
 
 

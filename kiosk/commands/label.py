@@ -1,0 +1,128 @@
+"""`lineage label`: render the label of a container, lot or sample to a file, or send it to the configured printer."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from kiosk.commands.records import add_db_option, open_store
+from kiosk.config import Config
+from kiosk.labels.content import read_label_content, station_today
+from kiosk.labels.errors import LabelError
+from kiosk.labels.options import LabelOptions, SheetOptions
+from kiosk.labels.printers import PrinterError, printer_from_config
+from kiosk.labels.render import FORMATS, check_format, render_labels
+
+EXIT_FAILED = 1
+
+
+def register(subparsers: Any) -> None:
+    """Add `lineage label` to the command-line tool."""
+    parser = subparsers.add_parser(
+        "label",
+        help="render the QR label of a container, lot or sample (PNG, SVG, PDF or ZPL), or print it",
+        description=(
+            "Render the label of each ID (a container id or any of its labels, a lot id or lot number, "
+            "or a sample id) from the station store. A container's label carries its current label."
+        ),
+    )
+    parser.add_argument(
+        "ids", nargs="+", metavar="ID", help="container, lot or sample id; several for a PDF sheet or a ZPL job"
+    )
+    add_db_option(parser)
+    parser.add_argument("--format", choices=FORMATS, default=None, help="output format (default: from --out's suffix)")
+    parser.add_argument("--size", default=None, help="label size WIDTHxHEIGHT in mm (default: label_size setting)")
+    parser.add_argument(
+        "--dpi", type=int, default=None, help="printer resolution in dots per inch (default: label_dpi setting)"
+    )
+    parser.add_argument(
+        "--error-correction",
+        choices=["M", "Q", "H"],
+        default=None,
+        help="QR error correction (default: label_error_correction)",
+    )
+    parser.add_argument("--copies", type=int, default=1, help="labels per id (default 1)")
+    parser.add_argument(
+        "--sheet", metavar="PAPER", default=None, help="lay the labels out on A4 or Letter sheets (PDF only)"
+    )
+    parser.add_argument("--out", default=None, help="file to write, or - for standard output")
+    parser.add_argument(
+        "--print", dest="send", action="store_true", help="send to the configured printer instead of a file"
+    )
+    parser.set_defaults(handler=run_label)
+
+
+def run_label(args: argparse.Namespace, config: Config) -> int:
+    """Render the labels and write them to --out or send them to the printer; return the exit status."""
+    try:
+        return _run(args, config)
+    except (LabelError, PrinterError) as error:
+        print(f"lineage label: {error}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _run(args: argparse.Namespace, config: Config) -> int:
+    if args.send == bool(args.out):
+        print("lineage label: give either --out FILE (or - for standard output) or --print", file=sys.stderr)
+        return EXIT_FAILED
+    printer = printer_from_config(config, default_folder=config.store_path.parent / "labels") if args.send else None
+    fmt = _output_format(args, printer.format if printer else None)
+    options = LabelOptions.from_config(config, size=args.size, dpi=args.dpi, error_correction=args.error_correction)
+    sheet = SheetOptions.from_config(config, paper=args.sheet) if args.sheet else None
+
+    today = station_today(config.time_zone)
+    with open_store(args, config) as store, store.reading():
+        contents = [
+            read_label_content(
+                identifier, station_id=config.station_id, today=today, resolver_base=config.label_resolver_base or None
+            )
+            for identifier in args.ids
+        ]
+    data = render_labels(contents, options, fmt, copies=args.copies, sheet=sheet)
+
+    title = contents[0].identifier if len(contents) == 1 else f"{contents[0].identifier}-and-{len(contents) - 1}-more"
+    if printer is not None:
+        printer.send(data, title=title)
+        print(f"sent {len(contents) * args.copies} label(s) to {printer.description}", file=sys.stderr)
+    elif args.out == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        _write_file(Path(args.out), data)
+        print(
+            f"wrote {fmt.upper()} label(s) for {', '.join(c.identifier for c in contents)} to {args.out}",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _output_format(args: argparse.Namespace, printer_format: str | None) -> str:
+    if printer_format is not None:
+        if args.format and args.format != printer_format:
+            raise LabelError(f"the configured printer takes {printer_format}, not {args.format}; leave out --format")
+        return printer_format
+    if args.format:
+        return str(args.format)
+    suffix = Path(args.out).suffix.lstrip(".").lower()
+    if suffix in FORMATS:
+        return check_format(suffix)
+    raise LabelError(f"cannot tell the format from {args.out!r}; give --format {'|'.join(FORMATS)}")
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """Write the file whole or not at all (a failed write leaves no half label behind)."""
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    except OSError as error:
+        raise LabelError(f"cannot write {path}: {error.strerror or error}; check that the folder exists") from error
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise LabelError(f"cannot write {path}: {error.strerror or error}; check the folder and free space") from error
