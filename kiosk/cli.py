@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 # parser.set_defaults(handler=...) and receives (args, config), returning an exit status.
 COMMAND_MODULES = [
     "kiosk.commands.records",
+    "kiosk.commands.sync",
     "kiosk.commands.label",
 ]
 

@@ -33,6 +33,15 @@ class Setting:
 
 SETTINGS: list[Setting] = [
     Setting("station_id", str, "ST-01", "This station's id, on every event it records."),
+    # Sync with the central server (sync/client.py, docs/sync.md); [sync] table in the TOML file.
+    Setting("sync_server_url", str, "", "Central server base URL, e.g. https://lineage.example:8443; empty: no sync."),
+    Setting("sync_token", str, "", "This station's token, printed once by `lineage-server enrol-station`."),
+    Setting("sync_ca_bundle", str, "", "CA bundle (PEM) that signed the server's TLS certificate; empty: system CAs."),
+    Setting("sync_connect_timeout_s", float, 5.0, "Seconds to wait for a connection to the server."),
+    Setting("sync_read_timeout_s", float, 30.0, "Seconds to wait for the server's response to one request."),
+    Setting("sync_batch_size", int, 200, "Events sent per batch (1 to 1000)."),
+    Setting("sync_interval_s", float, 10.0, "Seconds between sync rounds while the server is reachable."),
+    Setting("sync_backoff_max_s", float, 300.0, "Longest wait between retries while the server is unreachable, in seconds."),
     Setting("db_path", str, "", "The station store (SQLite file); empty means <data dir>/station.db."),
     Setting("time_zone", str, "", "IANA zone for times shown on screen; empty means the machine's zone."),
     Setting("reference_file", str, "", "Reference data TOML imported at start-up when set."),
