@@ -15,6 +15,7 @@ import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from sync.database import is_postgres_url
 from sync.reference import InvalidReference, import_reference_rows, load_reference_file
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = commands.add_parser("revoke-station", help="revoke a station's token (its events stay)")
     revoke.add_argument("station_id", metavar="NAME")
     commands.add_parser("stations", help="print every station's sync status")
+    commands.add_parser("verify", help="check every station's hash chain and that each event arrived once")
     reference = commands.add_parser("import-reference", help="load reference data (TOML) that stations pull")
     reference.add_argument("file")
     return parser
@@ -152,6 +154,8 @@ def run_admin(command: str, args: argparse.Namespace, settings: ServerSettings) 
                     f"{status['station_id']}: {state}, {status['events_held']} events, head seq {status['head_seq']}, "
                     f"last seen {status['last_seen_at'] or 'never'}, open gaps {gaps}, flags {status['flag_counts'] or 'none'}"
                 )
+        elif command == "verify":
+            return run_verify(storage)
         elif command == "import-reference":
             sections = load_reference_file(Path(args.file))
             added = storage.write(lambda: import_reference_rows(sections), lock=True)
@@ -159,6 +163,34 @@ def run_admin(command: str, args: argparse.Namespace, settings: ServerSettings) 
     finally:
         storage.close()
     return 0
+
+
+def run_verify(storage: ServerStorage) -> int:
+    """Print each station's chain check; return 0 when every chain is intact and every event arrived once."""
+    from peewee import fn
+
+    from sync.models import Event
+    from sync.server.tables import Arrival
+    from sync.verify import verify_chains
+
+    def check() -> tuple[Any, int, int, int]:
+        report = verify_chains()
+        events = Event.select().count()
+        arrivals = Arrival.select().count()
+        distinct = Arrival.select(fn.COUNT(Arrival.event_id.distinct())).scalar() or 0
+        return report, events, arrivals, int(distinct)
+
+    report, events, arrivals, distinct = storage.read(check)
+    for station_id, count in report.stations.items():
+        print(f"station {station_id}: {count} events checked")
+    problems = [f"BROKEN: {problem}" for problem in report.problems]
+    if arrivals != events or distinct != arrivals:
+        problems.append(f"BROKEN: {events} events but {arrivals} arrival rows ({distinct} distinct)")
+    if not problems:
+        print(f"OK: {report.events_checked} events, every chain intact, each event stored once")
+        return 0
+    print("\n".join(problems))
+    return 1
 
 
 def serve(settings: ServerSettings) -> int:
