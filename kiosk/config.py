@@ -67,6 +67,24 @@ SETTINGS: list[Setting] = [
     Setting("printer_timeout_s", float, 10.0, "Seconds to wait for the printer (connect, send or lp)."),
     Setting("printer_retry_first_s", float, 5.0, "Seconds before a failed print is retried; doubles per failure."),
     Setting("printer_retry_max_s", float, 300.0, "Longest wait between retries of a failed print, in seconds."),
+    # Scanning (kiosk/scan, docs/scanning.md); [camera], [preview], [scan] and [wedge] tables in the TOML file.
+    Setting("camera_source", str, "0", "Camera index, /dev/video path, video file, image folder or stream URL."),
+    Setting("camera_width_px", int, 1280, "Frame width asked of the camera, in pixels; 0 keeps its default."),
+    Setting("camera_height_px", int, 720, "Frame height asked of the camera, in pixels; 0 keeps its default."),
+    Setting("camera_fps", float, 30.0, "Frame rate asked of the camera, and the rate image folders play at."),
+    Setting("camera_pixel_format", str, "MJPG", "V4L2 pixel format (FOURCC) asked of the camera, e.g. MJPG or YUYV."),
+    Setting("camera_lost_after_s", float, 2.0, "Seconds without a new frame after which the camera is reported lost."),
+    Setting("camera_reconnect_interval_s", float, 1.0, "Seconds between attempts to open a lost camera again."),
+    Setting("preview_fps", float, 10.0, "Most preview frames sent to the screen per second; 0 turns preview off."),
+    Setting("preview_width_px", int, 640, "Preview frames wider than this are scaled down to it, in pixels."),
+    Setting("scan_duplicate_window_s", float, 2.0, "The same code seen again within this many seconds is one scan."),
+    Setting("wedge_prefix", str, "", "Text the handheld scanner sends before each scan; empty for none."),
+    Setting("wedge_suffix", str, "Enter", "Key or text the handheld scanner sends after each scan; empty ends scans by silence."),
+    Setting("wedge_max_interkey_ms", float, 35.0, "Keys closer together than this are a scanner's burst, not typing."),
+    Setting("wedge_max_pause_ms", float, 500.0, "Longest pause inside one scan that keeps it one scan."),
+    Setting("wedge_min_length", int, 4, "Fewest characters a scanner burst has; shorter fast runs count as typing."),
+    Setting("wedge_group_separator_keys", list, ["GS", "Ctrl+]"], "Key names the scanner sends for the GS1 group separator."),
+    Setting("wedge_group_separator_substitutes", list, ["<GS>", "{GS}"], "Texts the scanner sends in place of the group separator."),
 ]
 
 

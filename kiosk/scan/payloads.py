@@ -1,0 +1,342 @@
+"""Scan payloads: the project's own label format, GS1 data and supplier lot numbers, parsed into typed results.
+
+The project's label payload, version 1, has two forms:
+
+* compact ``PL1:<K>:<ID>`` with K = C (container), L (lot), S (sample) or
+  B (operator badge). Ids made by the project are upper case, so the compact
+  form fits QR alphanumeric mode.
+* URI ``<resolver base>/pl1/<k>/<percent-encoded ID>`` (k in lower case) under
+  an https base configured per site, in the style of GS1 Digital Link. Any
+  https URL whose path ends in ``/pl1/<k>/<ID>`` parses as the project's label.
+
+Every payload is untrusted: it is limited in length and characters, a URL in it
+is only taken apart and never opened, and messages show control characters
+escaped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from urllib.parse import quote, unquote, urlsplit
+
+from kiosk.scan import gs1
+from sync.ids import IDENTIFIER_RE
+
+# Longer than any label this station prints or a supplier label carries; a
+# longer scan is rejected before any parsing.
+MAX_PAYLOAD_CHARACTERS = 512
+
+LABEL_FORMAT_VERSION = 1
+
+# Plain supplier lot numbers: letters, digits and a few separators, no spaces.
+SUPPLIER_LOT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/#+-]{0,39}$")
+
+_SYMBOLOGY_PREFIX_RE = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
+_COMPACT_VERSION_RE = re.compile(r"^PL(\d{1,4}):")
+_URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_URI_VERSION_RE = re.compile(r"^pl(\d{1,4})$", re.IGNORECASE)
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+class LabelKind(StrEnum):
+    """What a project label names."""
+
+    CONTAINER = "container"
+    LOT = "lot"
+    SAMPLE = "sample"
+    OPERATOR_BADGE = "operator_badge"
+
+    @property
+    def letter(self) -> str:
+        """The one-letter code in the payload (C, L, S or B)."""
+        return _LETTERS[self]
+
+
+_LETTERS = {LabelKind.CONTAINER: "C", LabelKind.LOT: "L", LabelKind.SAMPLE: "S", LabelKind.OPERATOR_BADGE: "B"}
+_KIND_BY_LETTER = {letter: kind for kind, letter in _LETTERS.items()}
+
+
+class InvalidLabelRequest(ValueError):
+    """A label payload cannot be made from the given kind, identifier or resolver base."""
+
+
+@dataclass(frozen=True)
+class Payload:
+    """A parsed scan; ``text`` is the payload as read. Subclasses tell what it names."""
+
+    text: str
+
+    @property
+    def kind(self) -> str:
+        """What the payload names: container, lot, sample, operator_badge, gs1, supplier_lot or rejected."""
+        raise NotImplementedError
+
+    @property
+    def accepted(self) -> bool:
+        """Whether the payload names something the station can act on."""
+        return True
+
+
+@dataclass(frozen=True)
+class ProjectLabel(Payload):
+    """A Powder Lineage label: which container, lot, sample or operator badge it names."""
+
+    label_kind: LabelKind
+    identifier: str
+    form: str  # "compact" or "uri"
+
+    @property
+    def kind(self) -> str:
+        return self.label_kind.value
+
+
+@dataclass(frozen=True)
+class Gs1Data(Payload):
+    """GS1 supplier data: the elements read, and whether they came from an element string or a Digital Link."""
+
+    elements: tuple[gs1.Gs1Element, ...]
+    source: str  # "element string", "bracketed" or "digital link"
+    symbology_identifier: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return "gs1"
+
+    def value(self, ai: str) -> str | None:
+        """Return the value of the first element with this AI, or None."""
+        return next((element.value for element in self.elements if element.ai == ai), None)
+
+    @property
+    def gtin(self) -> str | None:
+        """The GTIN (01), 14 digits."""
+        return self.value("01")
+
+    @property
+    def batch_lot(self) -> str | None:
+        """The supplier's batch or lot number (10)."""
+        return self.value("10")
+
+    @property
+    def serial(self) -> str | None:
+        """The serial number (21)."""
+        return self.value("21")
+
+
+@dataclass(frozen=True)
+class SupplierLotNumber(Payload):
+    """A plain supplier lot number, as printed on a supplier's label."""
+
+    lot_number: str
+
+    @property
+    def kind(self) -> str:
+        return "supplier_lot"
+
+
+@dataclass(frozen=True)
+class RejectedPayload(Payload):
+    """A payload the station does not accept; ``reason`` says why in words an operator can act on."""
+
+    reason: str
+
+    @property
+    def kind(self) -> str:
+        return "rejected"
+
+    @property
+    def accepted(self) -> bool:
+        return False
+
+
+def escape_for_message(text: str, *, max_characters: int = 60) -> str:
+    """Return the text quoted for a message, control characters escaped (GS as \\x1d) and cut to max_characters."""
+    shown = text if len(text) <= max_characters else text[:max_characters] + "…"
+    escaped = _CONTROL_RE.sub(lambda match: f"\\x{ord(match.group()):02x}", shown)
+    return f"'{escaped}'"
+
+
+def format_label_payload(kind: LabelKind | str, identifier: str, *, resolver_base: str | None = None) -> str:
+    """Make the payload a label carries: ``PL1:C:<id>``, or ``<resolver_base>/pl1/c/<id>`` with a resolver base.
+
+    ``kind`` is a LabelKind, its value ("container") or its letter ("C").
+    Raises InvalidLabelRequest for an unknown kind, an identifier that does not
+    match sync.ids.IDENTIFIER_PATTERN, or a resolver base that is not an https URL.
+    """
+    label_kind = _label_kind(kind)
+    if not IDENTIFIER_RE.match(identifier):
+        raise InvalidLabelRequest(
+            f"{label_kind.value} id {escape_for_message(identifier)} is not valid: ids are 1 to 64 letters, "
+            "digits, '.', '_', '/' or '-', starting with a letter or digit"
+        )
+    if resolver_base is None:
+        return f"PL{LABEL_FORMAT_VERSION}:{label_kind.letter}:{identifier}"
+    base = _checked_resolver_base(resolver_base)
+    return f"{base}/pl{LABEL_FORMAT_VERSION}/{label_kind.letter.lower()}/{quote(identifier, safe='')}"
+
+
+def _label_kind(kind: LabelKind | str) -> LabelKind:
+    if isinstance(kind, LabelKind):
+        return kind
+    if kind in _KIND_BY_LETTER:
+        return _KIND_BY_LETTER[kind]
+    try:
+        return LabelKind(kind)
+    except ValueError:
+        known = ", ".join(member.value for member in LabelKind)
+        raise InvalidLabelRequest(f"label kind {kind!r} is unknown; use one of {known}") from None
+
+
+def _checked_resolver_base(resolver_base: str) -> str:
+    parts = urlsplit(resolver_base)
+    if parts.scheme != "https" or not parts.hostname:
+        raise InvalidLabelRequest(
+            f"label resolver base {resolver_base!r} must be an https URL such as https://labels.example.com"
+        )
+    if parts.query or parts.fragment:
+        raise InvalidLabelRequest(f"label resolver base {resolver_base!r} must not have a query or fragment")
+    return resolver_base.rstrip("/")
+
+
+def parse_payload(text: str, *, symbology_identifier: str | None = None) -> Payload:
+    """Parse a scanned payload into a ProjectLabel, Gs1Data, SupplierLotNumber or RejectedPayload.
+
+    ``symbology_identifier`` is the AIM identifier the decoder or scanner
+    reported (]Q3 marks a GS1 QR code); one at the start of the text itself
+    is used too. Never raises for any input string.
+    """
+    if len(text) > MAX_PAYLOAD_CHARACTERS:
+        return RejectedPayload(
+            text,
+            f"the scan has {len(text)} characters; a label this station reads has at most {MAX_PAYLOAD_CHARACTERS}",
+        )
+    data = text.strip(" \t\r\n")
+    prefix = _SYMBOLOGY_PREFIX_RE.match(data)
+    if prefix:
+        symbology_identifier = prefix.group()
+        data = data[3:]
+    if not data:
+        return RejectedPayload(text, "the scan is empty")
+
+    if symbology_identifier in gs1.GS1_SYMBOLOGY_IDENTIFIERS or data.startswith(gs1.GROUP_SEPARATOR):
+        return _parse_gs1(text, data, "element string", symbology_identifier)
+    if _COMPACT_VERSION_RE.match(data):
+        return _parse_compact(text, data)
+    if _URL_RE.match(data):
+        return _parse_url(text, data)
+    if gs1.GROUP_SEPARATOR in data:
+        return _parse_gs1(text, data, "element string", symbology_identifier)
+    if gs1.looks_bracketed(data):
+        return _parse_gs1(text, data, "bracketed", symbology_identifier)
+    if _CONTROL_RE.search(data):
+        return RejectedPayload(
+            text, f"the scan {escape_for_message(data)} contains control characters; it is no label this station reads"
+        )
+    unmarked = _unmarked_element_string(text, data)
+    if unmarked is not None:
+        return unmarked
+    if SUPPLIER_LOT_RE.match(data):
+        return SupplierLotNumber(text, data)
+    return RejectedPayload(
+        text,
+        f"{escape_for_message(data)} is not a Powder Lineage label, GS1 data or a supplier lot number "
+        "(up to 40 letters, digits, '.', '_', '/', '#', '+' or '-')",
+    )
+
+
+def _parse_gs1(text: str, data: str, source: str, symbology_identifier: str | None) -> Payload:
+    try:
+        elements = gs1.parse_bracketed(data) if source == "bracketed" else gs1.parse_element_string(data)
+    except gs1.InvalidGs1 as error:
+        return RejectedPayload(text, f"GS1 data {escape_for_message(data)} is not valid: {error}")
+    return Gs1Data(text, elements, source, symbology_identifier)
+
+
+def _unmarked_element_string(text: str, data: str) -> Payload | None:
+    """Read a GS1 element string sent without symbology identifier or separators, when it cannot be a lot number.
+
+    It must start with a GTIN (01) whose check digit holds and carry at least
+    one more element, so a plain 16-digit lot number stays a lot number.
+    """
+    if not re.match(r"^01\d{14}.", data):
+        return None
+    try:
+        elements = gs1.parse_element_string(data)
+    except gs1.InvalidGs1:
+        return None
+    return Gs1Data(text, elements, "element string", None)
+
+
+def _unsupported_version(version: int) -> str:
+    if version == 0:
+        return "label format version 0 does not exist; the label is damaged or not a Powder Lineage label"
+    return f"label format version {version} is not supported by this station; update Powder Lineage"
+
+
+def _identifier_problem(label_kind: LabelKind, identifier: str) -> str | None:
+    if IDENTIFIER_RE.match(identifier):
+        return None
+    return (
+        f"the label's {label_kind.value} id {escape_for_message(identifier)} is not valid: ids are 1 to 64 "
+        "letters, digits, '.', '_', '/' or '-', starting with a letter or digit"
+    )
+
+
+def _parse_compact(text: str, data: str) -> Payload:
+    version_match = _COMPACT_VERSION_RE.match(data)
+    assert version_match is not None
+    version = int(version_match.group(1))
+    if version != LABEL_FORMAT_VERSION:
+        return RejectedPayload(text, _unsupported_version(version))
+    fields = data.split(":", 2)
+    if len(fields) != 3 or fields[1] not in _KIND_BY_LETTER:
+        shown = escape_for_message(fields[1] if len(fields) > 1 else "")
+        return RejectedPayload(text, f"label kind {shown} is unknown; a PL1 label names C, L, S or B")
+    label_kind = _KIND_BY_LETTER[fields[1]]
+    problem = _identifier_problem(label_kind, fields[2])
+    if problem:
+        return RejectedPayload(text, problem)
+    return ProjectLabel(text, label_kind, fields[2], "compact")
+
+
+def _parse_url(text: str, data: str) -> Payload:
+    try:
+        parts = urlsplit(data)
+    except ValueError as error:
+        return RejectedPayload(
+            text, f"the web address {escape_for_message(data)} is malformed ({error}); it was not opened"
+        )
+    segments = parts.path.split("/")
+    label_segments = segments[-3:] if len(segments) >= 4 else []
+    version_match = _URI_VERSION_RE.match(label_segments[0]) if label_segments else None
+    if version_match:
+        return _parse_label_uri(text, parts.scheme, int(version_match.group(1)), label_segments)
+    try:
+        elements = gs1.parse_digital_link(data)
+    except gs1.InvalidGs1 as error:
+        return RejectedPayload(text, f"GS1 Digital Link {escape_for_message(data)} is not valid: {error}")
+    if elements is not None:
+        return Gs1Data(text, elements, "digital link", None)
+    return RejectedPayload(
+        text,
+        f"the web address {escape_for_message(data)} is neither a Powder Lineage label nor a GS1 Digital Link; it was not opened",
+    )
+
+
+def _parse_label_uri(text: str, scheme: str, version: int, label_segments: list[str]) -> Payload:
+    if version != LABEL_FORMAT_VERSION:
+        return RejectedPayload(text, _unsupported_version(version))
+    if scheme.lower() != "https":
+        return RejectedPayload(text, f"a Powder Lineage label address must start with https://, not {scheme}://")
+    letter, encoded_identifier = label_segments[1].upper(), label_segments[2]
+    if letter not in _KIND_BY_LETTER:
+        return RejectedPayload(
+            text, f"label kind {escape_for_message(label_segments[1])} is unknown; a pl1 label names c, l, s or b"
+        )
+    label_kind = _KIND_BY_LETTER[letter]
+    identifier = unquote(encoded_identifier, errors="replace")
+    problem = _identifier_problem(label_kind, identifier)
+    if problem:
+        return RejectedPayload(text, problem)
+    return ProjectLabel(text, label_kind, identifier, "uri")

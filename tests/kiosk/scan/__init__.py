@@ -1,0 +1,1 @@
+"""Tests of kiosk.scan: payloads, decoding, capture, wedge input and the pipeline."""
