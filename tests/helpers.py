@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -110,3 +112,55 @@ def decision_body(lot_id: str, decision: str, *, samples: list[str] = (), reason
     if conditions:
         body["conditions"] = conditions
     return body
+
+
+class FakeZplPrinter:
+    """A Zebra printer stand-in: a TCP listener on 127.0.0.1 (a free port) that keeps each job it receives.
+
+    Use as a context manager; ``jobs`` holds each connection's bytes once the sender closed it.
+    ``port`` 0 picks a free port; a given port stands for a printer switched back on.
+    """
+
+    def __init__(self, port: int = 0) -> None:
+        self._server = socket.create_server(("127.0.0.1", port))
+        # accept() wakes up now and then to see whether the printer was closed.
+        self._server.settimeout(0.1)
+        self.port: int = self._server.getsockname()[1]
+        self.jobs: list[bytes] = []
+        self._received = threading.Condition()
+        self._closed = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name="fake-zpl-printer", daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._closed.is_set():
+            try:
+                connection, _address = self._server.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.settimeout(5.0)
+                chunks = []
+                while chunk := connection.recv(65536):
+                    chunks.append(chunk)
+            with self._received:
+                self.jobs.append(b"".join(chunks))
+                self._received.notify_all()
+
+    def wait_for_jobs(self, count: int, timeout_s: float = 5.0) -> list[bytes]:
+        """Wait until ``count`` jobs arrived; return them (fails the test on timeout)."""
+        with self._received:
+            if not self._received.wait_for(lambda: len(self.jobs) >= count, timeout=timeout_s):
+                raise AssertionError(f"the fake printer received {len(self.jobs)} job(s) in {timeout_s} s, expected {count}")
+            return list(self.jobs)
+
+    def close(self) -> None:
+        self._closed.set()
+        self._thread.join(2)
+        self._server.close()
+
+    def __enter__(self) -> FakeZplPrinter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

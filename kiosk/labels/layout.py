@@ -35,6 +35,7 @@ class TextLine:
 class LabelLayout:
     """A label laid out at a resolution; every coordinate is in dots from the top-left corner."""
 
+    size: LabelSize
     width: int
     height: int
     dpi: int
@@ -80,6 +81,7 @@ def layout_label(
         box = (margin, square_y + square, width - 2 * margin, height - margin - (square_y + square))
     quiet = options.quiet_zone_modules * module
     return LabelLayout(
+        size=options.size,
         width=width,
         height=height,
         dpi=options.dpi,

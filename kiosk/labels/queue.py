@@ -14,6 +14,7 @@ jobs survive a restart of the station.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -146,7 +147,8 @@ class PrintQueue:
             _write_atomically(self._path(job.job_id, DATA_SUFFIX), data)
             _write_atomically(self._path(job.job_id, METADATA_SUFFIX), json.dumps(asdict(job)).encode("utf-8"))
         except OSError as error:
-            self._path(job.job_id, DATA_SUFFIX).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                self._path(job.job_id, DATA_SUFFIX).unlink(missing_ok=True)
             raise PrintQueueError(
                 f"the label {title} could not be queued: {error.strerror or error} in {self.folder}; "
                 "free disk space and print it again"

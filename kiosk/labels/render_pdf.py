@@ -84,8 +84,9 @@ def render_pdf(labels: Sequence[PreparedLabel], *, sheet: SheetOptions | None = 
 
 
 def _draw_sheets(canvas: Canvas, labels: Sequence[PreparedLabel], sheet: SheetOptions, page_height: float) -> None:
-    layout = labels[0].layout
-    grid = sheet_grid(layout.width * MM_PER_INCH / layout.dpi, layout.height * MM_PER_INCH / layout.dpi, sheet)
+    # Pre-cut sheets repeat at the stock's nominal size, not the size rounded to whole dots.
+    size = labels[0].layout.size
+    grid = sheet_grid(size.width_mm, size.height_mm, sheet)
     per_page = len(grid.cells)
     for start in range(0, len(labels), per_page):
         for label, (x_mm, y_mm) in zip(labels[start : start + per_page], grid.cells, strict=False):
