@@ -34,6 +34,8 @@ def register(subparsers: Any) -> None:
         "ids", nargs="+", metavar="ID", help="container, lot or sample id; several for a PDF sheet or a ZPL job"
     )
     add_db_option(parser)
+
+    # What to draw: format, size and resolution default to the label_* settings.
     parser.add_argument("--format", choices=FORMATS, default=None, help="output format (default: from --out's suffix)")
     parser.add_argument("--size", default=None, help="label size WIDTHxHEIGHT in mm (default: label_size setting)")
     parser.add_argument(
@@ -45,6 +47,8 @@ def register(subparsers: Any) -> None:
         default=None,
         help="QR error correction (default: label_error_correction)",
     )
+
+    # How many and where to.
     parser.add_argument("--copies", type=int, default=1, help="labels per id (default 1)")
     parser.add_argument(
         "--sheet", metavar="PAPER", default=None, help="lay the labels out on A4 or Letter sheets (PDF only)"
@@ -53,6 +57,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--print", dest="send", action="store_true", help="send to the configured printer instead of a file"
     )
+
     parser.set_defaults(handler=run_label)
 
 

@@ -1,4 +1,4 @@
-"""What a label says: the payload its QR code carries and the human-readable lines beside it, read from the store."""
+"""Label content: the payload its QR code carries and the human-readable lines beside it, read from the store."""
 
 from __future__ import annotations
 

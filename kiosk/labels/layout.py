@@ -1,4 +1,4 @@
-"""Where the QR code and the text lines go on a label, in printer dots, shared by every renderer."""
+"""Label layout in printer dots: the places of the QR code and the text lines, shared by every renderer."""
 
 from __future__ import annotations
 

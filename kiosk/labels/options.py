@@ -1,4 +1,4 @@
-"""How labels are drawn and laid out on sheets: size, resolution, QR robustness, read from the station settings."""
+"""Label options read from the station settings: size, resolution and QR robustness, and the layout of PDF sheets."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ class LabelOptions:
 
 @dataclass(frozen=True)
 class SheetOptions:
-    """Labels in a grid on office paper: the paper, its margins and the gap between labels, in mm."""
+    """Sheet layout for office printers: the paper, its margins and the gap between labels, in mm."""
 
     paper: Paper
     margin_mm: float = 10.0

@@ -12,7 +12,7 @@ from kiosk.labels.qr import QrSymbol, encode_qr
 
 @dataclass(frozen=True)
 class PreparedLabel:
-    """What the PNG, SVG and PDF renderers draw."""
+    """Input of the PNG, SVG and PDF renderers."""
 
     content: LabelContent
     symbol: QrSymbol

@@ -1,8 +1,8 @@
 """Label printers: ZPL sent raw over TCP, a CUPS queue through `lp`, or files in a folder.
 
 Each printer takes a finished job (bytes in its format) and either returns
-once the job is handed over or raises a PrinterError whose message tells the
-operator what to check. None of them retries; the print queue does.
+once the job is handed over or raises a PrinterError whose message names what
+the operator should check. None of them retries; the print queue does.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class PrinterNotConfigured(PrinterError):
 
 
 class Printer(Protocol):
-    """What the print queue needs of a printer."""
+    """Interface the print queue uses to send jobs."""
 
     format: str
     description: str
@@ -86,7 +86,7 @@ class ZplTcpPrinter:
             ) from error
         except TimeoutError as error:
             raise PrinterUnreachable(
-                f"{where} did not answer within {self.timeout_s:g} s; check that it is on and connected"
+                f"{where} did not respond within {self.timeout_s:g} s; check that it is on and connected"
             ) from error
         except OSError as error:
             raise PrinterUnreachable(

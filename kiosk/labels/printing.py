@@ -40,9 +40,9 @@ log = logging.getLogger(__name__)
 class RelabelResult:
     """A recorded relabel and what became of its sticker.
 
-    ``print_error`` is None when the label was queued (``print_status``
-    then tells where it stands); otherwise it says why no label was queued,
-    and the relabel is recorded all the same.
+    ``print_error`` is None when the label was queued, and ``print_status``
+    gives the job's state. Otherwise ``print_error`` gives the reason no label
+    was queued, and the relabel is recorded all the same.
     """
 
     event: Event

@@ -14,7 +14,7 @@ from kiosk.labels.errors import InvalidLabelOptions, PayloadTooLong
 # L (7 % recovery) is left out on purpose: labels on powder drums get dusty and
 # scuffed, so the weakest level accepted is M (15 %).
 ERROR_CORRECTION_LEVELS: dict[str, int] = {"M": ERROR_CORRECT_M, "Q": ERROR_CORRECT_Q, "H": ERROR_CORRECT_H}
-# ISO/IEC 18004 asks for a light margin of at least 4 modules around the symbol.
+# ISO/IEC 18004 requires a light margin of at least 4 modules around the symbol.
 MIN_QUIET_ZONE_MODULES = 4
 MAX_QR_VERSION = 40
 
@@ -69,9 +69,9 @@ def symbol_size(version: int) -> int:
 
 
 def encode_qr(payload: str, *, error_correction: str) -> QrSymbol:
-    """Encode a payload (as UTF-8) in the smallest QR version that holds it.
+    """Encode a payload (as UTF-8) in the smallest QR version it fits.
 
-    Raises PayloadTooLong when even version 40 cannot hold it.
+    Raises PayloadTooLong when it does not fit even version 40.
     """
     level = check_error_correction(error_correction)
     code = qrcode.QRCode(error_correction=ERROR_CORRECTION_LEVELS[level], border=0)
@@ -85,7 +85,7 @@ def encode_qr(payload: str, *, error_correction: str) -> QrSymbol:
 
 
 def byte_mode_version(payload: str, *, error_correction: str) -> int:
-    """Return the QR version that holds the payload's UTF-8 bytes in byte mode alone.
+    """Return the QR version that fits the payload's UTF-8 bytes in byte mode alone.
 
     A Zebra printer chooses its own encoding for ^BQ, so the label layout for
     ZPL reserves room for this version: byte mode needs at least as many

@@ -38,7 +38,7 @@ DATA_SUFFIX = ".job"
 
 
 class JobState(StrEnum):
-    """Where a print job stands."""
+    """State of a print job."""
 
     QUEUED = "queued"
     PRINTING = "printing"
@@ -125,8 +125,8 @@ class PrintQueue:
     def close(self, *, timeout_s: float = 5.0) -> None:
         """Stop the worker; waiting jobs stay on disk for the next start.
 
-        Waits up to ``timeout_s`` for a job being sent to finish (a printer
-        timeout can take longer; the thread is a daemon and ends with the process).
+        Waits up to ``timeout_s`` for a job being sent to finish. A printer
+        timeout can take longer, so the thread is a daemon and ends with the process.
         """
         self._stop.set()
         with self._condition:

@@ -35,9 +35,9 @@ def render_labels(
 ) -> bytes:
     """Render labels in one format and return the file's bytes.
 
-    PNG and SVG hold exactly one label. PDF holds one page per label, or
-    sheets of labels when ``sheet`` is given; ZPL holds one label format per
-    content. Raises LabelError (LabelTooSmall, PayloadTooLong, ...) naming the problem.
+    PNG and SVG contain exactly one label. PDF contains one page per label,
+    or sheets of labels when ``sheet`` is given. ZPL contains one label
+    format per content. Raises LabelError (LabelTooSmall, PayloadTooLong, ...) naming the problem.
     """
     fmt = check_format(fmt)
     if not contents:
@@ -50,7 +50,7 @@ def render_labels(
         return render_zpl(contents, options, copies=copies)
     if fmt in ("png", "svg"):
         if len(contents) != 1 or copies != 1:
-            raise LabelError(f"a {fmt.upper()} file holds one label; use PDF or ZPL for several labels or copies")
+            raise LabelError(f"a {fmt.upper()} file contains one label; use PDF or ZPL for several labels or copies")
         prepared = prepare_label(contents[0], options)
         return render_png(prepared) if fmt == "png" else render_svg(prepared)
     labels = [prepare_label(content, options) for content in contents]

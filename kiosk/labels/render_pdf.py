@@ -23,7 +23,7 @@ POINTS_PER_MM = POINTS_PER_INCH / MM_PER_INCH
 
 @dataclass(frozen=True)
 class SheetGrid:
-    """Where labels sit on a sheet: columns, rows and each cell's top-left corner in mm from the page's top-left."""
+    """Grid of labels on a sheet: columns, rows and each cell's top-left corner in mm from the page's top-left."""
 
     columns: int
     rows: int

@@ -46,8 +46,8 @@ def render_svg(label: PreparedLabel) -> bytes:
 def _floor_mm(dots: int, dpi: int) -> float:
     """Return a length a little under ``dots``, in whole micrometres.
 
-    Renderers round a page's pixel size up, so a size a hair over a whole
-    number of dots would gain a blank pixel column and shift nothing but
-    the page edge; a hair under rounds up to exactly ``dots``.
+    Renderers round a page's pixel size up. A size a hair over a whole
+    number of dots would gain a blank pixel column, but a hair under rounds
+    up to exactly ``dots``.
     """
     return math.floor(dots_to_mm(dots - 0.01, dpi) * 1000) / 1000

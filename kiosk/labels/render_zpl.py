@@ -37,8 +37,8 @@ def qr_field_data(payload: str, error_correction: str) -> str:
     """Return the ^FD data of a ^BQ field: the mode prefix, then the escaped payload.
 
     Zebra firmware reads the first characters of a QR field as the error
-    correction level and the input mode and strips them before encoding; data
-    without this prefix loses its first characters. ASCII payloads use
+    correction level and the input mode, and strips them before encoding. So
+    data without this prefix loses its first characters. ASCII payloads use
     automatic input (``QA,``). Automatic input cannot carry bytes 0x80 to 0x9F
     and 0xE0 to 0xFF, so other payloads use manual byte mode
     (``QM,B<4-digit byte count>``).

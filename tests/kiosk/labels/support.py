@@ -161,7 +161,7 @@ def draw_zpl_label(label: ZplLabel) -> Image.Image:
 
     The symbol is encoded with the Python qrcode package at the field's error
     correction, placed at ^FO with ^BQ's magnification as the module size, on
-    a canvas of ^PW by ^LL dots; a symbol running off the label is cut, as on paper.
+    a canvas of ^PW by ^LL dots. A symbol running off the label is cut, as on paper.
     """
     image = Image.new("L", (label.width, label.length), 255)
     for qr_field in label.qr_fields:

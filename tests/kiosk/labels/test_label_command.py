@@ -98,7 +98,7 @@ def test_label_print_to_zpl_printer(store_path: Path, tmp_path: Path, fake_zpl_p
         (["C-1", "--out", "x.zpl", "--dpi", "250"], "250 dpi is none of 152, 203, 300, 600"),
         (["C-1", "--out", "x.label"], "cannot tell the format"),
         (["C-1"], "give either --out FILE"),
-        (["C-1", "C-2", "--out", "x.png"], "a PNG file holds one label"),
+        (["C-1", "C-2", "--out", "x.png"], "a PNG file contains one label"),
         (["C-1", "--out", "x.png", "--sheet", "A4"], "sheets of labels are made as PDF only"),
         (["C-1", "--out", "no/such/folder/x.png"], "cannot write no/such/folder/x.png"),
     ],

@@ -36,7 +36,7 @@ def closed_port() -> int:
 def silent_listener() -> Iterator[int]:
     """A listener on 127.0.0.1 that accepts connections but never reads: a printer that hangs."""
     server = socket.create_server(("127.0.0.1", 0))
-    held: list[socket.socket] = []
+    open_connections: list[socket.socket] = []
     stop = threading.Event()
 
     def accept() -> None:
@@ -47,14 +47,14 @@ def silent_listener() -> Iterator[int]:
             except TimeoutError:
                 continue
             connection.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-            held.append(connection)
+            open_connections.append(connection)
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
     yield int(server.getsockname()[1])
     stop.set()
     thread.join(2)
-    for connection in held:
+    for connection in open_connections:
         connection.close()
     server.close()
 
@@ -87,7 +87,7 @@ def test_zpl_printer_times_out(silent_listener: int) -> None:
     printer = ZplTcpPrinter("127.0.0.1", silent_listener, timeout_s=0.3)
 
     # A job far larger than the socket buffers: sendall blocks on a printer that does not read.
-    with pytest.raises(PrinterUnreachable, match=r"did not answer within 0\.3 s"):
+    with pytest.raises(PrinterUnreachable, match=r"did not respond within 0\.3 s"):
         printer.send(JOB * 400_000, title="big")
 
 
