@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiosk.labels.errors import InvalidLabelOptions, LabelError
+from kiosk.labels.errors import InvalidLabelOptions, InvalidLabelSize, LabelError
 from kiosk.labels.qr import MIN_QUIET_ZONE_MODULES, check_error_correction
-from kiosk.labels.sizes import STANDARD_SIZES, LabelSize, Paper, available_sizes, find_paper, find_size
+from kiosk.labels.sizes import STANDARD_SIZES, LabelSize, Paper, available_sizes, find_paper, find_size, parse_size
 
 MIN_DPI = 100
 MAX_DPI = 1200
@@ -97,9 +97,14 @@ class SheetOptions:
 
 
 def _custom_sizes(values: Iterable[Any]) -> list[str]:
+    """Return the configured custom sizes, each checked, or raise LabelError naming the setting."""
     sizes = []
     for value in values:
         if not isinstance(value, str):
             raise LabelError(f'label_custom_sizes entry {value!r} must be a string such as "70x40"')
+        try:
+            parse_size(value)
+        except InvalidLabelSize as error:
+            raise InvalidLabelSize(f"label_custom_sizes: {error}") from error
         sizes.append(value)
     return sizes

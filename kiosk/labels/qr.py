@@ -102,7 +102,8 @@ def byte_mode_version(payload: str, *, error_correction: str) -> int:
 
 
 def _too_long(payload: str, level: str) -> PayloadTooLong:
+    shown = payload if len(payload) <= 40 else payload[:40] + "…"
     return PayloadTooLong(
-        f"the payload of {len(payload.encode('utf-8'))} bytes ({payload[:40]!r}...) does not fit in a QR code "
+        f"the payload of {len(payload.encode('utf-8'))} bytes ({shown!r}) does not fit in a QR code "
         f"at error correction {level}; use a shorter resolver base or identifier"
     )

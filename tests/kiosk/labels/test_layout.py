@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from kiosk.config import load_config
 from kiosk.labels.errors import InvalidLabelOptions, InvalidLabelSize, LabelTooSmall
 from kiosk.labels.layout import layout_label
 from kiosk.labels.options import LabelOptions, SheetOptions
@@ -136,3 +139,11 @@ def test_sheet_options_papers() -> None:
 
     with pytest.raises(InvalidLabelOptions, match="A4, Letter"):
         find_paper("A3")
+
+
+def test_bad_custom_size_names_setting(tmp_path: Path) -> None:
+    config_file = tmp_path / "station.toml"
+    config_file.write_text('[label]\ncustom_sizes = ["70x40", "huge"]\n')
+
+    with pytest.raises(InvalidLabelSize, match="label_custom_sizes: label size 'huge'"):
+        LabelOptions.from_config(load_config(config_file))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kiosk.labels.content import LabelContent, make_label_content
 from kiosk.labels.errors import InvalidLabelOptions
@@ -10,7 +12,8 @@ from kiosk.labels.options import LabelOptions
 from kiosk.labels.render import render_labels
 from kiosk.labels.render_zpl import escape_field_data, qr_field_data
 from kiosk.labels.sizes import LabelSize
-from tests.kiosk.labels.support import decode_texts, draw_zpl_label, qr_payload, read_zpl, unescape_field
+from sync.ids import IDENTIFIER_RE
+from tests.kiosk.labels.support import ZplQrField, decode_texts, draw_zpl_label, qr_payload, read_zpl, unescape_field
 
 OPTIONS = LabelOptions(LabelSize(62, 29), 203)
 
@@ -111,3 +114,21 @@ def test_zpl_rejects_non_zebra_resolution() -> None:
 
     with pytest.raises(InvalidLabelOptions, match="250 dpi"):
         render_labels([content], LabelOptions(LabelSize(50, 25), 250), "zpl")
+
+
+@given(text=st.text(max_size=80))
+def test_escape_any_text_round_trips(text: str) -> None:
+    escaped = escape_field_data(text)
+
+    assert all(0x20 <= ord(character) < 0x7F for character in escaped)
+    assert "^" not in escaped
+    assert "~" not in escaped
+    assert unescape_field(escaped, "_") == text.encode("utf-8")
+
+
+@given(identifier=st.from_regex(IDENTIFIER_RE, fullmatch=True))
+def test_qr_field_any_identifier(identifier: str) -> None:
+    payload = f"PL1:C:{identifier}"
+    field = ZplQrField(0, 0, 4, "Q", unescape_field(qr_field_data(payload, "Q"), "_"))
+
+    assert qr_payload(field) == payload
