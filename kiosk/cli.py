@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "kiosk.commands.records",
     "kiosk.commands.sync",
     "kiosk.commands.label",
+    "kiosk.commands.scan",
 ]
 
 EXIT_OK = 0

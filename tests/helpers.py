@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -164,3 +165,53 @@ class FakeZplPrinter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class FakeCamera:
+    """A camera stand-in for kiosk.scan capture tests (a FrameSource): plays given frames, can be unplugged.
+
+    ``frame_for(index)`` gives frame number ``index`` (counting every read).
+    While unplugged, open() raises SourceUnavailable and read() returns None,
+    as OpenCV does for a vanished V4L2 device; ``freeze()`` makes every read
+    return the last frame again, as a hung driver does.
+    """
+
+    def __init__(self, frame_for: Any, *, interval_s: float = 0.02) -> None:
+        self.description = "fake camera"
+        self.frame_for = frame_for
+        self.interval_s = interval_s
+        self.plugged_in = threading.Event()
+        self.plugged_in.set()
+        self.frozen = False
+        self.opens = 0
+        self.reads = 0
+        self._last: Any = None
+
+    def open(self) -> None:
+        from kiosk.scan.sources import SourceUnavailable
+
+        if not self.plugged_in.is_set():
+            raise SourceUnavailable("fake camera is unplugged")
+        self.opens += 1
+
+    def read(self) -> Any:
+        time.sleep(self.interval_s)
+        if not self.plugged_in.is_set():
+            return None
+        if self.frozen and self._last is not None:
+            return self._last.copy()
+        self._last = self.frame_for(self.reads)
+        self.reads += 1
+        return self._last
+
+    def close(self) -> None:
+        pass
+
+    def unplug(self) -> None:
+        self.plugged_in.clear()
+
+    def plug_in(self) -> None:
+        self.plugged_in.set()
+
+    def freeze(self, frozen: bool = True) -> None:
+        self.frozen = frozen

@@ -80,6 +80,7 @@ _KNOWN = [
     _ai("422", "ORIGIN", True, 3),
     _ai("7003", "EXPIRY TIME", True, 10),
     _ai("8004", "GIAI", False, (1, 30)),
+    _ai("8200", "PRODUCT URL", False, (1, 70)),
     _ai("90", "INTERNAL", False, (1, 30)),
 ]
 # Trade measures: 310n NET WEIGHT (kg) and 330n GROSS WEIGHT (kg), n = decimal places.

@@ -340,3 +340,23 @@ def _parse_label_uri(text: str, scheme: str, version: int, label_segments: list[
     if problem:
         return RejectedPayload(text, problem)
     return ProjectLabel(text, label_kind, identifier, "uri")
+
+
+def payload_as_dict(payload: Payload) -> dict[str, object]:
+    """Return a payload as JSON-ready data: its kind, whether it is accepted, and its fields."""
+    data: dict[str, object] = {"kind": payload.kind, "accepted": payload.accepted}
+    if isinstance(payload, ProjectLabel):
+        data.update(identifier=payload.identifier, form=payload.form)
+    elif isinstance(payload, Gs1Data):
+        data.update(
+            source=payload.source,
+            symbology_identifier=payload.symbology_identifier,
+            elements=[
+                {"ai": element.ai, "title": element.title, "value": element.value} for element in payload.elements
+            ],
+        )
+    elif isinstance(payload, SupplierLotNumber):
+        data.update(lot_number=payload.lot_number)
+    elif isinstance(payload, RejectedPayload):
+        data.update(reason=payload.reason)
+    return data
