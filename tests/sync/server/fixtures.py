@@ -41,13 +41,17 @@ def station_home(server: ServerProcess, tmp_path: Path) -> Callable[..., Station
     """Make an enrolled station with its own folder and configuration pointing at the server."""
 
     def make(
-        station_id: str | None = None, *, server_url: str | None = None, read_timeout_s: float = 5.0
+        station_id: str | None = None,
+        *,
+        server_url: str | None = None,
+        read_timeout_s: float = 5.0,
+        batch_size: int = 50,
     ) -> StationHome:
         station_id = station_id or new_station_id()
         folder = tmp_path / station_id
         folder.mkdir()
         home = StationHome(station_id, folder, server.enrol(station_id), server.url)
-        home.write_config(server_url=server_url, read_timeout_s=read_timeout_s)
+        home.write_config(server_url=server_url, read_timeout_s=read_timeout_s, batch_size=batch_size)
         return home
 
     return make

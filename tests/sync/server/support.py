@@ -205,12 +205,12 @@ class StationHome:
     def config(self) -> Path:
         return self.folder / "station.toml"
 
-    def write_config(self, *, server_url: str | None = None, read_timeout_s: float = 5.0) -> None:
+    def write_config(self, *, server_url: str | None = None, read_timeout_s: float = 5.0, batch_size: int = 50) -> None:
         """Write the station configuration (the server URL may point at a proxy)."""
         url = server_url or self.server_url
         self.config.write_text(
             f'station_id = "{self.station_id}"\ndb_path = "{self.db}"\n\n[sync]\nserver_url = "{url}"\n'
-            f'token = "{self.token}"\nconnect_timeout_s = 2.0\nread_timeout_s = {read_timeout_s}\nbatch_size = 50\n',
+            f'token = "{self.token}"\nconnect_timeout_s = 2.0\nread_timeout_s = {read_timeout_s}\nbatch_size = {batch_size}\n',
             encoding="utf-8",
         )
 
@@ -221,6 +221,16 @@ class StationHome:
             capture_output=True,
             text=True,
             timeout=timeout_s,
+            cwd=ROOT,
+        )
+
+    def lineage_process(self, *args: str) -> subprocess.Popen[str]:
+        """Start `lineage --config <this station> ARGS` without waiting for it."""
+        return subprocess.Popen(
+            [PYTHON, "-m", "kiosk.cli", "--config", str(self.config), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
             cwd=ROOT,
         )
 
@@ -251,14 +261,16 @@ from sync.store import Store
 from sync.reference import import_reference_rows, load_reference_file
 from tests.helpers import DEMO_REFERENCE, OPERATOR, exposure_body, lot_body
 
-db, station, count, prefix, offset_h = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], float(sys.argv[5])
+db, station, count, prefix = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+offset_h, spread_h = float(sys.argv[5]), float(sys.argv[6])
 store = Store.open(db, station_id=station)
 sections = load_reference_file(DEMO_REFERENCE)
 store.write(lambda: import_reference_rows(sections))
 from datetime import datetime, timedelta
 from sync.records import now_local
 for i in range(count):
-    when = now_local() + timedelta(hours=offset_h)
+    # Spread over the last spread_h hours (a day offline), shifted by a wrong clock's offset_h.
+    when = now_local() + timedelta(hours=offset_h - spread_h * (1 - i / count))
     if i % 3 == 0:
         store.record("lot_registered", lot_body(f"{prefix}-L{i}", {f"{prefix}-C{i}": 25.0}), operator_id=OPERATOR, occurred_at=when)
     elif i % 3 == 1:
@@ -271,11 +283,15 @@ store.close()
 
 
 def record_events(
-    home: StationHome, count: int, *, prefix: str | None = None, offset_h: float = 0.0
+    home: StationHome, count: int, *, prefix: str | None = None, offset_h: float = 0.0, spread_h: float = 0.0
 ) -> subprocess.Popen[str]:
-    """Start a process that records ``count`` events at a station, printing each count as it commits."""
+    """Start a process that records ``count`` events at a station, printing each count as it commits.
+
+    Event times run over the last ``spread_h`` hours, shifted by ``offset_h`` (a station clock that is wrong).
+    """
+    command = [PYTHON, "-c", RECORDER, str(home.db), home.station_id, str(count), prefix or home.station_id]
     return subprocess.Popen(
-        [PYTHON, "-c", RECORDER, str(home.db), home.station_id, str(count), prefix or home.station_id, str(offset_h)],
+        [*command, str(offset_h), str(spread_h)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -314,7 +330,9 @@ class FaultProxy:
     - ``cut``: forward, then send only the first ``value`` bytes of the response;
     - ``garble``: forward, then flip bytes of the response body;
     - ``status_502``: answer 502 without forwarding;
+    - ``pass``: forward unchanged (to let earlier requests through before a fault);
     - ``drop``: close the connection without forwarding;
+    - ``duplicate``: forward the request twice and send the second response;
     - ``kill_server``: forward and, while the server works on the request, call ``on_kill``.
     """
 
@@ -382,7 +400,12 @@ class FaultProxy:
                 return
             if fault is not None and fault.action == "drop":
                 return
+            if fault is not None and fault.action == "pass":
+                fault = None
             response = self._forward(request, fault)
+            if fault is not None and fault.action == "duplicate":
+                # The same request reaches the server twice; the station sees the second response.
+                response = self._forward(request, None)
             if fault is not None and fault.action == "delay":
                 time.sleep(fault.value)
             elif fault is not None and fault.action == "cut":
@@ -514,3 +537,22 @@ def assert_error_shape(response: requests.Response, status: int) -> dict[str, An
     assert isinstance(error["message"], str) and len(error["message"]) > 10
     assert isinstance(error["details"], list)
     return error  # type: ignore[no-any-return]
+
+
+def assert_exactly_once(server: ServerProcess, homes: list[StationHome]) -> None:
+    """Check that the server holds every event each station recorded, once, and that every chain verifies."""
+    from collections import Counter
+
+    held = server.backend.event_ids()
+    repeated = [event_id for event_id, count in Counter(held).items() if count > 1]
+    assert repeated == []
+    for home in homes:
+        own = home.own_event_ids()
+        assert own, f"station {home.station_id} recorded nothing"
+        rows = server.backend.query(f"SELECT event_id FROM event WHERE station_id = '{home.station_id}'")
+        assert sorted(row[0] for row in rows) == sorted(own), f"station {home.station_id}: server and station differ"
+        assert home.outbox_states() == {"sent": len(own)}
+        station_verify = home.lineage("verify", "--db", str(home.db))
+        assert station_verify.returncode == 0, station_verify.stdout + station_verify.stderr
+    server_verify = server.verify()
+    assert server_verify.returncode == 0, server_verify.stdout + server_verify.stderr
