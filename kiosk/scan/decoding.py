@@ -38,7 +38,7 @@ class DecodedCode:
     """One code read from an image.
 
     ``text`` is the exact text, or None when the data is binary or its
-    character set cannot be told; ``raw`` always holds the symbol's bytes.
+    character set cannot be determined; ``raw`` always holds the symbol's bytes.
     ``position`` is the four corners (top left, top right, bottom right,
     bottom left) in image pixels, as far as the decoder reports them.
     """

@@ -22,7 +22,7 @@ GS1_SYMBOLOGY_IDENTIFIERS = frozenset({"]C1", "]e0", "]e1", "]e2", "]d2", "]Q3",
 
 
 class InvalidGs1(ValueError):
-    """A GS1 element string or Digital Link is malformed; the message says where and why."""
+    """A GS1 element string or Digital Link is malformed; the message names the position and the cause."""
 
 
 @dataclass(frozen=True)
@@ -223,15 +223,15 @@ def parse_bracketed(text: str) -> tuple[Gs1Element, ...]:
 
 
 def looks_bracketed(text: str) -> bool:
-    """Whether the text starts like the human-readable (AI)value form."""
+    """Check whether the text starts like the human-readable (AI)value form."""
     return re.match(r"^\(\d{2,4}\)", text) is not None
 
 
 def parse_digital_link(url: str) -> tuple[Gs1Element, ...] | None:
-    """Return the elements of a GS1 Digital Link URI, or None when the path holds no GS1 primary key.
+    """Return the elements of a GS1 Digital Link URI, or None when the path contains no GS1 primary key.
 
     The URL is only taken apart, never opened. Raises InvalidGs1 when the
-    path holds a primary key but a value is malformed.
+    path contains a primary key but a value is malformed.
     """
     parts = urlsplit(url)
     segments = [unquote(segment) for segment in parts.path.split("/") if segment]

@@ -41,7 +41,7 @@ _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class LabelKind(StrEnum):
-    """What a project label names."""
+    """The kind of thing a project label names."""
 
     CONTAINER = "container"
     LOT = "lot"
@@ -137,7 +137,7 @@ class SupplierLotNumber(Payload):
 
 @dataclass(frozen=True)
 class RejectedPayload(Payload):
-    """A payload the station does not accept; ``reason`` says why in words an operator can act on."""
+    """A payload the station does not accept; ``reason`` gives the cause in words an operator can act on."""
 
     reason: str
 
@@ -256,7 +256,7 @@ def _parse_gs1(text: str, data: str, source: str, symbology_identifier: str | No
 def _unmarked_element_string(text: str, data: str) -> Payload | None:
     """Read a GS1 element string sent without symbology identifier or separators, when it cannot be a lot number.
 
-    It must start with a GTIN (01) whose check digit holds and carry at least
+    It must start with a GTIN (01) whose check digit is correct and carry at least
     one more element, so a plain 16-digit lot number stays a lot number.
     """
     if not re.match(r"^01\d{14}.", data):

@@ -186,10 +186,10 @@ class WedgeScanner:
     """Turns a handheld scanner's key events into ScanResults; typed keys come back for the focused widget.
 
     Once a scan shows a keyboard-layout mismatch, later scans that the
-    mismatch would change are rejected too, until a scan arrives that is
-    acceptable as received and not under the mismatch: a Y/Z swap in a plain
-    lot number cannot be seen in the scan itself. Not thread-safe: feed it
-    from the UI thread.
+    mismatch would change are rejected too, because a Y/Z swap in a plain lot
+    number cannot be seen in the scan itself. The mismatch is cleared by a scan
+    that is acceptable as received and not when mapped. Not thread-safe: feed
+    it from the UI thread.
     """
 
     def __init__(self, settings: WedgeSettings | None = None, *, duplicate_window_s: float = 2.0) -> None:

@@ -35,7 +35,7 @@ CONTROL_KEY_TEXT = {
 
 @dataclass(frozen=True)
 class WedgeSettings:
-    """How the station tells scanner bursts from typing; times in milliseconds."""
+    """Settings that separate scanner bursts from typing; times in milliseconds."""
 
     prefix: str = ""
     suffix: str = "Enter"  # a key name from CONTROL_KEY_TEXT or literal text; "" ends scans by silence
@@ -145,7 +145,7 @@ class WedgeDecoder:
         return len(text) > len(prefix) and text.endswith(prefix)
 
     def _split_at_prefix(self) -> list[WedgeEvent]:
-        """A new prefix arrived inside a burst: the earlier part ended without its suffix."""
+        """Close the keys before a new prefix, which ended without their suffix."""
         count = len(self.settings.prefix)
         earlier, self._keys = self._keys[:-count], self._keys[-count:]
         return self._close_keys(earlier)

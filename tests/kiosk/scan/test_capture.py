@@ -62,7 +62,7 @@ def test_newest_frame_handed_on() -> None:
     try:
         first = worker.wait_for_frame(0, timeout_s=2.0)
         assert first is not None
-        time.sleep(0.2)  # frames arrive meanwhile; nobody takes them
+        time.sleep(0.2)  # frames arrive meanwhile and no consumer takes them
         newest = worker.wait_for_frame(first.sequence, timeout_s=2.0)
         assert newest is not None
         assert newest.sequence >= first.sequence + 5  # the frames in between were dropped, not queued
