@@ -85,6 +85,20 @@ SETTINGS: list[Setting] = [
     Setting("wedge_min_length", int, 4, "Fewest characters a scanner burst has; shorter fast runs count as typing."),
     Setting("wedge_group_separator_keys", list, ["GS", "Ctrl+]"], "Key names the scanner sends for the GS1 group separator."),
     Setting("wedge_group_separator_substitutes", list, ["<GS>", "{GS}"], "Texts the scanner sends in place of the group separator."),
+    # Touch UI (kiosk/ui, docs/kiosk.md); [ui] and [sensor] tables in the TOML file.
+    Setting("ui_idle_logout_s", float, 300.0, "Seconds without a touch, key or scan before the operator is logged out; 0: never."),
+    Setting("ui_touch_target_mm", float, 15.0, "Smallest side of a button or key on the screen, in millimetres."),
+    Setting("ui_body_font_pt", float, 16.0, "Body text size in points; titles are 25 % larger."),
+    Setting("ui_screen_px_per_mm", float, 0.0, "Screen pixels per millimetre; 0 asks the screen (7-inch Pi display: 5.19)."),
+    Setting("ui_tap_debounce_ms", int, 400, "A press within this many ms after a button tap is dropped as a doubled tap."),
+    Setting("ui_fullscreen", bool, False, "Start full screen, as with --fullscreen."),
+    Setting("ui_sound", bool, True, "Sound on each scan: a WAV through aplay, else the system beep."),
+    Setting("ui_mass_unit", str, "kg", "Mass unit the forms start with: kg, g, t or lb."),
+    Setting("ui_storage_location", str, "", "Place an open or reseal starts with when the container has none yet."),
+    Setting("ui_sample_location", str, "", "Sample location a new sample starts with."),
+    Setting("ui_language", str, "", "Language of the screens, e.g. de; empty: the system's (assets/i18n/kiosk_<lang>.qm)."),
+    Setting("sensor_reading_file", str, "", "JSON file a sensor writes temperature and humidity to; empty: no sensor."),
+    Setting("sensor_max_age_s", float, 300.0, "Sensor readings older than this many seconds are not used."),
 ]
 
 
