@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 
 class CaptureState(StrEnum):
-    """What the capture worker is doing."""
+    """The capture worker's state."""
 
     CONNECTING = "connecting"
     RUNNING = "running"
@@ -97,6 +97,7 @@ class CaptureWorker:
         self.state = CaptureState.STOPPED
         self.frames_read = 0
         self._condition = threading.Condition()
+        self._state_lock = threading.Lock()
         self._latest: Frame | None = None
         self._last_fingerprint = b""
         self._last_fresh_s = 0.0
@@ -136,9 +137,11 @@ class CaptureWorker:
         return None
 
     def _set_state(self, state: CaptureState, message: str) -> None:
-        if state is self.state:
-            return
-        self.state = state
+        # The reader and the watchdog both change the state; each change is reported once.
+        with self._state_lock:
+            if state is self.state:
+                return
+            self.state = state
         level = logging.WARNING if state is CaptureState.LOST else logging.INFO
         log.log(level, "%s", message)
         if self.on_status is not None:

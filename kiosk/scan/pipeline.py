@@ -112,7 +112,14 @@ class ScanWorker:
             for code in codes:
                 if self.duplicates.should_report(duplicate_key(code.text, code.raw), finished_s):
                     self.statistics.latencies_s.append(finished_s - frame.captured_s)
-                    self.on_scan(scan_result_for_code(code, source=ScanSource.CAMERA, time_utc=captured_utc))
+                    self._report(scan_result_for_code(code, source=ScanSource.CAMERA, time_utc=captured_utc))
+
+    def _report(self, result: ScanResult) -> None:
+        try:
+            self.on_scan(result)
+        except Exception:
+            # A failing receiver must not end the camera: the next scan gets its own try.
+            log.exception("handling the scan of %s failed", escape_for_message(result.text or ""))
 
 
 class CameraScanner:

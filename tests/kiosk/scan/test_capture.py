@@ -247,3 +247,27 @@ def test_missing_device_cannot_open() -> None:
     source = OpenCvSource(parse_source("/dev/video-not-there"), CaptureSettings())
     with pytest.raises(SourceUnavailable, match="cannot be opened; check that it is plugged in"):
         source.open()
+
+
+@pytest.mark.allow_warning_logs
+def test_failing_receiver_keeps_camera_running() -> None:
+    labels = [in_frame([qr_image(f"PL1:C:C-{index}", scale=5)], size=SIZE) for index in range(2)]
+    received: list[str | None] = []
+
+    def on_scan(result: ScanResult) -> None:
+        received.append(result.text)
+        if len(received) == 1:
+            raise RuntimeError("receiver bug")
+
+    camera = FakeCamera(
+        lambda index: cv2.cvtColor(labels[min(index // 20, 1)], cv2.COLOR_GRAY2BGR) ^ np.uint8(index % 2)
+    )
+    scanner = CameraScanner(camera, on_scan=on_scan)
+    scanner.start()
+    try:
+        deadline = time.monotonic() + 5.0
+        while len(received) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        scanner.stop()
+    assert received == ["PL1:C:C-0", "PL1:C:C-1"]

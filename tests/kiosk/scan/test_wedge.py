@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kiosk.scan.keyboard_layouts import detect_layout_mismatch, translate
 from kiosk.scan.payloads import Gs1Data, ProjectLabel, RejectedPayload, SupplierLotNumber
@@ -214,3 +216,26 @@ def translate_from_us(text: str, station_layout: str) -> str:
 def test_clean_scan_has_no_mismatch() -> None:
     assert detect_layout_mismatch("PL1:C:C-0KZ3M7Q1X2ABCD") is None
     assert detect_layout_mismatch("complete nonsense with spaces") is None
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([*"PL1:C-0KZ]\x1d<GS>#ßÖ", "Enter", "Tab", "GS", "Ctrl+]", "Escape"]),
+            st.floats(min_value=0.0, max_value=0.8),
+        ),
+        max_size=60,
+    )
+)
+def test_any_key_sequence_handled(presses: list[tuple[str, float]]) -> None:
+    scanner = WedgeScanner(WedgeSettings(prefix="#"))
+    time_s = 100.0
+    outputs = []
+    for key, gap_s in presses:
+        time_s += gap_s
+        outputs += scanner.feed(key, time_s)
+    outputs += scanner.poll(time_s + 5.0)
+    typed = [key for output in outputs if isinstance(output, TypedKeys) for key in output.keys]
+    assert len(typed) <= len(presses)
+    for output in outputs:
+        assert isinstance(output, TypedKeys | ScanResult)
