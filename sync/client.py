@@ -112,6 +112,10 @@ class ServerBusy(ServerUnreachable):
         self.retry_after_s = retry_after_s
 
 
+class SyncMisconfigured(SyncError):
+    """The station's sync settings cannot work (an unusable CA bundle, say); fix the configuration."""
+
+
 class RequestRejected(SyncError):
     """The server rejected the request itself (bad token, wrong station, invalid request); retrying alone will not help."""
 
@@ -173,6 +177,11 @@ class SyncClient:
             raise ServerUnreachable(f"{method} {url} timed out: {error}") from error
         except requests.RequestException as error:
             raise ServerUnreachable(f"{method} {url} failed: {error}") from error
+        except OSError as error:
+            # requests raises a plain OSError when the CA bundle path is unusable.
+            raise SyncMisconfigured(
+                f"the CA bundle {self.settings.ca_bundle!r} cannot be used ({error}); fix sync ca_bundle"
+            ) from error
         if response.status_code in (429, 503):
             raise ServerBusy(
                 f"the server is busy ({response.status_code}): {_error_message(content)}",

@@ -8,6 +8,7 @@ import select
 import signal
 import socket
 import sqlite3
+import ssl
 import subprocess
 import sys
 import threading
@@ -329,7 +330,7 @@ class FaultProxy:
     - ``delay``: forward, then hold the response for ``value`` seconds (a client timeout);
     - ``cut``: forward, then send only the first ``value`` bytes of the response;
     - ``garble``: forward, then flip bytes of the response body;
-    - ``status_502``: answer 502 without forwarding;
+    - ``status``: answer with HTTP status ``value`` without forwarding (with Retry-After: 7 for 429 and 503);
     - ``pass``: forward unchanged (to let earlier requests through before a fault);
     - ``drop``: close the connection without forwarding;
     - ``duplicate``: forward the request twice and send the second response;
@@ -340,6 +341,8 @@ class FaultProxy:
     faults: deque[Fault] = field(default_factory=deque)
     seen: list[tuple[str, str]] = field(default_factory=list)
     on_kill: Any = None
+    # When set, the proxy speaks TLS to the station (and plain HTTP to the server).
+    tls: ssl.SSLContext | None = None
 
     def __post_init__(self) -> None:
         self._server = socket.create_server(("127.0.0.1", 0))
@@ -352,7 +355,8 @@ class FaultProxy:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
 
     def add(self, action: str, *, path: str = "/api/v1/events/batch", value: float = 0.0, count: int = 1) -> None:
         with self._lock:
@@ -384,19 +388,16 @@ class FaultProxy:
 
     def _handle(self, client: socket.socket) -> None:
         try:
+            if self.tls is not None:
+                client = self.tls.wrap_socket(client, server_side=True)
             request = _read_request(client)
             if request is None:
                 return
             method, path = request.split(b"\r\n", 1)[0].decode("latin-1").split(" ")[:2]
             fault = self._take_fault(path)
             self.seen.append((method, path if fault is None else f"{path} [{fault.action}]"))
-            if fault is not None and fault.action == "status_502":
-                body = b'{"error": "bad gateway"}'
-                client.sendall(
-                    b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: application/json\r\n"
-                    + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
-                    + body
-                )
+            if fault is not None and fault.action == "status":
+                client.sendall(_status_response(int(fault.value)))
                 return
             if fault is not None and fault.action == "drop":
                 return
@@ -436,6 +437,16 @@ class FaultProxy:
             return b""
         finally:
             upstream.close()
+
+
+def _status_response(status: int) -> bytes:
+    body = json.dumps({"error": {"status": status, "message": f"proxy answered {status}"}}).encode()
+    extra = "Retry-After: 7\r\n" if status in (429, 503) else ""
+    head = (
+        f"HTTP/1.1 {status} Proxy Fault\r\nContent-Type: application/json\r\n{extra}"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    )
+    return head.encode() + body
 
 
 def _read_request(client: socket.socket) -> bytes | None:

@@ -64,7 +64,7 @@ def test_response_timeout_then_retry(station_home: MakeStation, fault_proxy: Fau
 def test_5xx_responses_then_retry(station_home: MakeStation, fault_proxy: FaultProxy, server: ServerProcess) -> None:
     home = station_home(server_url=fault_proxy.url)
     record_and_wait(home, 20)
-    fault_proxy.add("status_502", count=2)
+    fault_proxy.add("status", value=502, count=2)
     statuses = sync_until_done(home)
     assert statuses == [1, 1, 0]
     assert_exactly_once(server, [home])
