@@ -209,9 +209,36 @@ def apply_events_bulk(events: Sequence[RecordEvent]) -> None:
         body = event.parsed_body()
         if isinstance(body, kinds.Correction):
             corrections.append((event.event_id, body.corrects_event_id))
-    insert_rows(merged)
+    for model, model_rows in merged.items():
+        insert_many_plain(model, model_rows, ignore_conflicts=True)
     for correction_event_id, corrected_event_id in corrections:
         apply_correction(correction_event_id, corrected_event_id)
+
+
+def insert_many_plain(model: type[Model], rows: list[dict[str, Any]], *, ignore_conflicts: bool = False) -> None:
+    """Insert rows with one multi-row INSERT per chunk, written directly as SQL: the batch path's insert_many.
+
+    Does what ``model.insert_many(rows)`` does (with ``.on_conflict_ignore()``
+    when asked) for rows whose keys are column names, at a fraction of the
+    CPU: peewee builds its statement node by node, which costs more than
+    the database's own work for batches of hundreds of rows.
+    """
+    if not rows:
+        return
+    db = model._meta.database
+    table = model._meta.table_name
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        groups[tuple(row)].append(row)
+    for columns, group in groups.items():
+        row_sql = "(" + ", ".join([db.param] * len(columns)) + ")"
+        column_sql = ", ".join(f'"{column}"' for column in columns)
+        for start in range(0, len(group), INSERT_CHUNK):
+            chunk = group[start : start + INSERT_CHUNK]
+            sql = f'INSERT INTO "{table}" ({column_sql}) VALUES ' + ", ".join([row_sql] * len(chunk))
+            if ignore_conflicts:
+                sql += " ON CONFLICT DO NOTHING"
+            db.execute_sql(sql, [row[column] for row in chunk for column in columns])
 
 
 def apply_correction(correction_event_id: str, corrected_event_id: str) -> None:

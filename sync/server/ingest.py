@@ -20,8 +20,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from peewee import fn
-
 from sync import projection
 from sync.models import ChainHead, Event, event_row
 from sync.protocol import sign_receipt
@@ -70,6 +68,8 @@ def ingest_batch(
     Every event must already have passed `sync.records.event_from_dict` and
     belong to ``station_id``. Run inside one transaction holding the ingest lock.
     """
+    head = ChainHead.get_or_none(ChainHead.station_id == station_id)
+    head_seq, head_hash = (int(head.seq), str(head.hash)) if head is not None else (0, GENESIS_HASH)
     held_hashes = _held_hashes([event.event_id for event in events])
     results: dict[int, dict[str, Any]] = {}
     flags: list[dict[str, Any]] = []
@@ -90,7 +90,7 @@ def ingest_batch(
 
     new_events.sort(key=lambda item: item[1].seq)
     accepted = _check_chain(station_id, new_events, results, flags, received_utc_us)
-    gaps = _update_gaps(station_id, accepted, flags, received_utc_us)
+    gaps = _update_gaps(station_id, head_seq, accepted, flags, received_utc_us)
     for index, event in accepted:
         flag_names = []
         if event.seq in gaps.opened_by:
@@ -99,7 +99,15 @@ def ingest_batch(
             flag_names.append("clock_drift")
         results[index] = _result(event, "accepted", flags=flag_names)
 
-    _store(station_id, [event for _, event in accepted], received_utc_us)
+    stored = [event for _, event in accepted]
+    _store(station_id, stored, received_utc_us)
+    top = max(stored, key=lambda event: event.seq, default=None)
+    if top is not None and top.seq > head_seq:
+        if head is None:
+            ChainHead.insert(station_id=station_id, seq=top.seq, hash=top.hash).execute()
+        else:
+            ChainHead.update(seq=top.seq, hash=top.hash).where(ChainHead.station_id == station_id).execute()
+        head_seq, head_hash = top.seq, top.hash
     if clock_drift_flagged:
         detail = (
             f"station clock is {clock_offset_s:+.1f} s off the server's, more than the {max_clock_drift_s:g} s allowed"
@@ -107,12 +115,18 @@ def ingest_batch(
         flags.append(_flag(station_id, "clock_drift", None, detail, received_utc_us))
     if flags:
         StationFlag.insert_many(flags).execute()
-    StationAccount.update(last_seen_utc_us=received_utc_us, last_clock_offset_s=clock_offset_s).where(
-        StationAccount.station_id == station_id
-    ).execute()
+    StationAccount.update(
+        last_seen_utc_us=received_utc_us,
+        last_clock_offset_s=clock_offset_s,
+        events_held=StationAccount.events_held + len(stored),
+    ).where(StationAccount.station_id == station_id).execute()
+    events_held = (
+        StationAccount.select(StationAccount.events_held).where(StationAccount.station_id == station_id).scalar()
+    )
 
     ordered = [results[index] for index in range(len(events))]
-    outcome = IngestOutcome(ordered, build_receipt(station_id, received_utc_us, receipt_key), gaps_opened=gaps.ranges)
+    receipt = build_receipt(station_id, head_seq, head_hash, int(events_held or 0), received_utc_us, receipt_key)
+    outcome = IngestOutcome(ordered, receipt, gaps_opened=gaps.ranges)
     for result in ordered:
         if result["status"] == "accepted":
             outcome.accepted += 1
@@ -229,14 +243,13 @@ class GapChanges:
 
 
 def _update_gaps(
-    station_id: str, accepted: list[tuple[int, RecordEvent]], flags: list[dict[str, Any]], now_us: int
+    station_id: str, head_seq: int, accepted: list[tuple[int, RecordEvent]], flags: list[dict[str, Any]], now_us: int
 ) -> GapChanges:
     """Open a gap flag for missing sequence numbers before new events; close or shrink gaps they fill."""
     changes = GapChanges()
     if not accepted:
         return changes
-    head = ChainHead.get_or_none(ChainHead.station_id == station_id)
-    highest = head.seq if head is not None else 0
+    highest = head_seq
     filled: list[int] = []
     for _, event in accepted:
         if event.seq > highest + 1:
@@ -312,31 +325,23 @@ def _is_from_future(event: RecordEvent, received_utc_us: int, max_clock_drift_s:
 
 
 def _store(station_id: str, events: list[RecordEvent], received_utc_us: int) -> None:
-    """Insert events, their arrival positions, projections and the chain head with one statement per table."""
+    """Insert events, their arrival positions and projections with one statement per table."""
     if not events:
         return
-    for start in range(0, len(events), QUERY_CHUNK):
-        chunk = events[start : start + QUERY_CHUNK]
-        Event.insert_many([event_row(event, received_utc_us) for event in chunk]).execute()
-        Arrival.insert_many([{"event_id": event.event_id, "station_id": station_id} for event in chunk]).execute()
+    projection.insert_many_plain(Event, [event_row(event, received_utc_us) for event in events])
+    projection.insert_many_plain(Arrival, [{"event_id": event.event_id, "station_id": station_id} for event in events])
     projection.apply_events_bulk(events)
-    top = max(events, key=lambda event: event.seq)
-    head = ChainHead.get_or_none(ChainHead.station_id == station_id)
-    if head is None:
-        ChainHead.insert(station_id=station_id, seq=top.seq, hash=top.hash).execute()
-    elif top.seq > head.seq:
-        ChainHead.update(seq=top.seq, hash=top.hash).where(ChainHead.station_id == station_id).execute()
 
 
-def build_receipt(station_id: str, now_us: int, key: bytes) -> dict[str, Any]:
+def build_receipt(
+    station_id: str, seq: int, head_hash: str, events_held: int, now_us: int, key: bytes
+) -> dict[str, Any]:
     """Return the signed receipt of the last event held for a station."""
-    head = ChainHead.get_or_none(ChainHead.station_id == station_id)
-    held = Event.select(fn.COUNT(Event.event_id)).where(Event.station_id == station_id).scalar() or 0
     receipt: dict[str, Any] = {
         "station_id": station_id,
-        "seq": head.seq if head is not None else 0,
-        "hash": head.hash if head is not None else GENESIS_HASH,
-        "events_held": int(held),
+        "seq": seq,
+        "hash": head_hash,
+        "events_held": events_held,
         "issued_at": format_time(from_utc_us(now_us)),
     }
     receipt["signature"] = sign_receipt(receipt, key)

@@ -52,7 +52,7 @@ def require_station(request: Request) -> StationIdentity:
         raise ApiError(401, "the request has no Authorization header; send `Authorization: Bearer <station token>`")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "the Authorization header must be `Bearer <station token>`")
-    station = storage_of(request).read(lambda: authenticate(token.strip()))
+    station = storage_of(request).read(lambda: authenticate(token.strip()), snapshot=False)
     if station is None:
         raise ApiError(
             401, "the station token is unknown or revoked; enrol the station again with `lineage-server enrol-station`"
@@ -65,6 +65,19 @@ Station = Annotated[StationIdentity, Depends(require_station)]
 
 async def read_json_body(request: Request, limit: int) -> Any:
     """Read and parse a JSON request body of at most ``limit`` bytes; raise 413, 415 or 400."""
+    return decode_json(await read_body(request, limit))
+
+
+def decode_json(raw: bytes) -> Any:
+    """Parse a JSON request body; raise 400 naming the problem."""
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError) as error:
+        raise ApiError(400, f"the request body is not valid JSON: {error}", code="malformed_json") from None
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """Read a JSON request body of at most ``limit`` bytes; raise 413 or 415."""
     content_type = request.headers.get("content-type", "application/json")
     if not content_type.split(";")[0].strip().endswith("json"):
         raise ApiError(415, f"content type {content_type!r} is not accepted; send application/json")
@@ -80,10 +93,7 @@ async def read_json_body(request: Request, limit: int) -> Any:
         if size > limit:
             raise ApiError(413, f"the request body is over the limit of {limit} bytes; send smaller batches")
         chunks.append(chunk)
-    try:
-        return json.loads(b"".join(chunks))
-    except (ValueError, RecursionError) as error:
-        raise ApiError(400, f"the request body is not valid JSON: {error}", code="malformed_json") from None
+    return b"".join(chunks)
 
 
 def parse_batch(data: Any, station: StationIdentity) -> tuple[Batch, list[RecordEvent], float]:
@@ -166,8 +176,9 @@ def _short(value: Any) -> Any:
     },
 )
 async def post_batch(request: Request, station: Station) -> JSONResponse:
-    data = await read_json_body(request, MAX_REQUEST_BYTES)
-    _batch, events, clock_offset_s = parse_batch(data, station)
+    raw = await read_body(request, MAX_REQUEST_BYTES)
+    # Decoding and validating hundreds of events is CPU work: off the event loop.
+    _batch, events, clock_offset_s = await run_in_threadpool(lambda: parse_batch(decode_json(raw), station))
     settings = request.app.state.settings
     storage = storage_of(request)
     drift_flagged = abs(clock_offset_s) > settings.max_clock_drift_s

@@ -20,6 +20,8 @@ class StationAccount(BaseModel):
     enrolled_utc_us = BigIntegerField()
     revoked_utc_us = BigIntegerField(null=True)
     last_seen_utc_us = BigIntegerField(null=True)
+    # Events of this station the server holds, kept up to date by each batch.
+    events_held = BigIntegerField(default=0)
     # Seconds the station's clock was ahead of the server's at its last batch.
     last_clock_offset_s = FloatField(null=True)
 

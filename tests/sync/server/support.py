@@ -567,3 +567,26 @@ def assert_exactly_once(server: ServerProcess, homes: list[StationHome]) -> None
         assert station_verify.returncode == 0, station_verify.stdout + station_verify.stderr
     server_verify = server.verify()
     assert server_verify.returncode == 0, server_verify.stdout + server_verify.stderr
+
+
+def make_mixed_chain(station_id: str, count: int) -> list[Any]:
+    """Seal a plausible mix of a station's events: per 10 events, one lot with 2 containers, then opens and reseals."""
+    from sync.records import GENESIS_HASH, seal_event
+    from tests.helpers import OPERATOR, exposure_body, lot_body
+
+    previous = GENESIS_HASH
+    events = []
+    for index in range(count):
+        group, step = divmod(index, 10)
+        containers = [f"{station_id}-C{group}A", f"{station_id}-C{group}B"]
+        if step == 0:
+            kind, body = "lot_registered", lot_body(f"{station_id}-L{group}", dict.fromkeys(containers, 25.0))
+        else:
+            kind = "container_opened" if step % 2 == 1 else "container_resealed"
+            body = exposure_body(containers[(step - 1) // 2 % 2])
+        event = seal_event(
+            kind=kind, body=body, station_id=station_id, operator_id=OPERATOR, seq=index + 1, prev_hash=previous
+        )
+        events.append(event)
+        previous = event.hash
+    return events
