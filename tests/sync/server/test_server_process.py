@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -149,3 +150,32 @@ def test_workers_need_postgres(server: ServerProcess) -> None:
     result = server.cli("--workers", "2")
     assert result.returncode == 1
     assert "needs a PostgreSQL database" in result.stderr
+
+
+def test_two_workers_behave_as_one(station_home: MakeStation, server: ServerProcess) -> None:
+    if server.backend.kind != "postgres":
+        pytest.skip("several workers need PostgreSQL")
+    server.stop()
+    server.workers = 2
+    server.start()
+    try:
+        homes = [station_home(batch_size=20) for _ in range(3)]
+        for home in homes:
+            record_and_wait(home, 60)
+        senders = [home.lineage_process("sync", "--once") for home in homes]
+        for sender in senders:
+            _, stderr = sender.communicate(timeout=120)
+            assert sender.returncode == 0, stderr
+        for home in homes:
+            # A second round pulls what the others sent, whichever worker stored it.
+            assert home.sync_once().returncode == 0
+        assert_exactly_once(server, homes)
+        for home in homes:
+            pulled = sqlite3.connect(home.db).execute(
+                "SELECT count(*) FROM event WHERE station_id != ?", (home.station_id,)
+            )
+            assert pulled.fetchone()[0] >= 120
+    finally:
+        server.stop()
+        server.workers = 1
+        server.start()

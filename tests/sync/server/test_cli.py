@@ -1,0 +1,98 @@
+"""`lineage-server` administration commands: enrol, replace, revoke, stations, verify."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from sync.server.auth import hash_token
+from tests.helpers import ROOT
+
+
+def server_cli(db: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sync.server.cli", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+
+
+def test_enrol_prints_token_once(tmp_path: Path) -> None:
+    db = tmp_path / "server.db"
+    result = server_cli(db, "enrol-station", "ST-07")
+    assert result.returncode == 0, result.stderr
+    token = result.stdout.strip()
+    assert token.startswith("plt_")
+    assert len(token) > 40
+    assert "shown only once" in result.stderr
+    import sqlite3
+
+    stored = sqlite3.connect(db).execute("SELECT token_hash FROM station_account").fetchall()
+    # Only the hash is kept, never the token.
+    assert stored == [(hash_token(token),)]
+    assert token not in db.read_bytes().decode("latin-1")
+
+
+def test_enrol_twice_needs_replace(tmp_path: Path) -> None:
+    db = tmp_path / "server.db"
+    first = server_cli(db, "enrol-station", "ST-07").stdout.strip()
+    again = server_cli(db, "enrol-station", "ST-07")
+    assert again.returncode == 1
+    assert "already enrolled" in again.stderr
+    assert "--replace" in again.stderr
+    replaced = server_cli(db, "enrol-station", "ST-07", "--replace")
+    assert replaced.returncode == 0
+    assert replaced.stdout.strip() != first
+
+
+def test_enrol_invalid_station_id(tmp_path: Path) -> None:
+    result = server_cli(tmp_path / "server.db", "enrol-station", "bad id!")
+    assert result.returncode == 1
+    assert "'bad id!' is invalid" in result.stderr
+
+
+def test_revoke_unknown_station(tmp_path: Path) -> None:
+    db = tmp_path / "server.db"
+    result = server_cli(db, "revoke-station", "ST-NONE")
+    assert result.returncode == 1
+    assert "not enrolled" in result.stderr
+    server_cli(db, "enrol-station", "ST-08")
+    assert server_cli(db, "revoke-station", "ST-08").returncode == 0
+    twice = server_cli(db, "revoke-station", "ST-08")
+    assert twice.returncode == 1
+    assert "already revoked" in twice.stderr
+
+
+def test_stations_lists_each_state(tmp_path: Path) -> None:
+    db = tmp_path / "server.db"
+    server_cli(db, "enrol-station", "ST-A")
+    server_cli(db, "enrol-station", "ST-B")
+    server_cli(db, "revoke-station", "ST-B")
+    lines = server_cli(db, "stations").stdout.splitlines()
+    assert lines[0].startswith("ST-A: enrolled, 0 events")
+    assert lines[1].startswith("ST-B: revoked")
+
+
+def test_verify_empty_database_ok(tmp_path: Path) -> None:
+    result = server_cli(tmp_path / "server.db", "verify")
+    assert result.returncode == 0
+    assert "OK: 0 events" in result.stdout
+
+
+def test_unreachable_postgres_clear_message(tmp_path: Path) -> None:
+    # Port 9 on loopback has no PostgreSQL: the command fails with a message, not a traceback.
+    result = server_cli("postgresql://postgres@127.0.0.1:9/nothing", "stations")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "lineage-server stations:" in result.stderr
+
+
+def test_bad_receipt_key_file(tmp_path: Path) -> None:
+    key = tmp_path / "short.key"
+    key.write_text("abcd")
+    result = server_cli(tmp_path / "server.db", "--receipt-key-file", str(key), "--port", "0")
+    assert result.returncode == 1
+    assert "needs at least 32" in result.stderr
