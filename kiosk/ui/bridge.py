@@ -45,6 +45,7 @@ class WorkerBridge(QObject):
         super().__init__(parent)
         self._callbacks: dict[int, tuple[ResultCallback, ErrorCallback | None]] = {}
         self._callbacks_lock = threading.Lock()
+        self._delivered = 0
         self._outcome_ready.connect(self._on_outcome_ready)
         self.tasks = BackgroundTasks(self._outcome_ready.emit)
 
@@ -80,11 +81,17 @@ class WorkerBridge(QObject):
             self._callbacks[token] = (on_result, on_error)
         return token
 
+    @property
+    def is_idle(self) -> bool:
+        """Whether every job submitted so far has run and its callback has been called on the GUI thread."""
+        return self._delivered == self.tasks.submitted
+
     def close(self) -> None:
         """Finish queued background jobs and stop their thread."""
         self.tasks.close()
 
     def _on_outcome_ready(self, outcome: Outcome) -> None:
+        self._delivered += 1
         with self._callbacks_lock:
             on_result, on_error = self._callbacks.pop(outcome.token, (None, None))
         if outcome.error is None:

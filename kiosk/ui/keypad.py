@@ -127,7 +127,8 @@ class EntryPage(QWidget):
         self._keypad_key("-").setVisible(request.mode in ("number", "date"))
         self._refresh_letter_case()
         self._edit.setFocus()
-        self._edit.end(False)
+        # The current value is selected, so the first key typed replaces it.
+        self._edit.selectAll()
 
     def _arrange(self, is_text: bool) -> None:
         """Put the caption and the value above the keyboard (text) or beside the keypad (numbers)."""

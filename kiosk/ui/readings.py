@@ -73,11 +73,13 @@ def prefill_readings(
     *,
     sensor: tuple[float, float, str] | None,
     remembered: dict[str, Any],
+    container_readings: tuple[float, float] | None,
     container_location: str | None,
     container_humidity_control: bool | None,
     default_location: str,
 ) -> Readings:
-    """Choose the values an open or reseal starts with: sensor, else last entered; the container's own place first."""
+    """Choose the values an open or reseal starts with: the sensor's, else this station's last entry, else the
+    container's last readings; the place is the container's own, else the last entered, else the default."""
     readings = Readings()
     if sensor is not None:
         readings.ambient_temperature_c, readings.relative_humidity_pct, _measured_at = sensor
@@ -88,6 +90,9 @@ def prefill_readings(
         readings.ambient_temperature_c = float(remembered["ambient_temperature_c"])
         readings.relative_humidity_pct = float(remembered["relative_humidity_pct"])
         readings.source = "last"
+    elif container_readings is not None:
+        readings.ambient_temperature_c, readings.relative_humidity_pct = container_readings
+        readings.source = "container"
     readings.storage_location = container_location or str(remembered.get("storage_location") or default_location)
     if container_humidity_control is not None:
         readings.humidity_control_active = container_humidity_control

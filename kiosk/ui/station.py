@@ -186,6 +186,8 @@ class KioskStation:
         self.app.removeEventFilter(self.tap_filter)
         self.app.removeEventFilter(self.idle_watcher)
         self.window.close()
+        # Deleted, not only closed: a closed window would be restyled with every later style sheet.
+        self.window.deleteLater()
         self.bridge.close()
         log.info("Kiosk workers stopped in %.2f s", time.monotonic() - started)
 

@@ -36,13 +36,14 @@ class TapFilter(QObject):
     """Drops mouse presses that follow the previous accepted press too closely; counts taps.
 
     Install on the QApplication. ``taps`` counts accepted presses (for the
-    taps-per-flow figures) and ``dropped`` the presses it swallowed.
+    taps-per-flow figures) and ``dropped`` the presses it swallowed. ``clock``
+    returns seconds (time.monotonic by default).
     """
 
     def __init__(self, *, debounce_ms: int, clock: Callable[[], float] = time.monotonic, parent: QObject | None = None):
         super().__init__(parent)
         self.debounce_ms = debounce_ms
-        self._clock = clock
+        self.clock = clock
         self._last_press_s: float | None = None
         self._last_window_ms = 0
         self._swallow_release = False
@@ -64,7 +65,7 @@ class TapFilter(QObject):
         return False
 
     def _on_press(self, widget: QWidget) -> bool:
-        now = self._clock()
+        now = self.clock()
         if self._last_press_s is not None and (now - self._last_press_s) * 1000 < self._last_window_ms:
             self.dropped += 1
             self._swallow_release = True

@@ -46,6 +46,12 @@ class BackgroundTasks:
         self._thread.start()
 
     @property
+    def submitted(self) -> int:
+        """Jobs submitted so far (the last token given out)."""
+        with self._token_lock:
+            return self._next_token
+
+    @property
     def pending(self) -> int:
         """Jobs submitted whose outcome has not been reported yet."""
         with self._idle:

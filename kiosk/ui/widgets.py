@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QScroller,
+    QScrollerProperties,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -22,6 +23,8 @@ from PySide6.QtWidgets import (
 
 from kiosk.ui.taps import DEBOUNCE_PROPERTY, KEY_DEBOUNCE_MS
 from kiosk.ui.theme import ACCEPTED, REJECTED
+
+SCROLL_PRESS_DELAY_S = 0.12
 
 
 def restyle(widget: QWidget) -> None:
@@ -207,6 +210,12 @@ def scroll_panel(content: QWidget) -> QScrollArea:
     area.setWidget(content)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+    scroller = QScroller.scroller(area.viewport())
+    properties = scroller.scrollerProperties()
+    # A press inside the area waits this long (Qt's default: 0.25 s) to see whether it starts a drag
+    # before it reaches the button under it; shorter keeps taps feeling immediate.
+    properties.setScrollMetric(QScrollerProperties.ScrollMetric.MousePressEventDelay, SCROLL_PRESS_DELAY_S)
+    scroller.setScrollerProperties(properties)
     return area
 
 

@@ -87,9 +87,13 @@ class ExposureScreen(Screen):
                 except SensorUnusable as error:
                     log.warning("Sensor reading not used: %s", error)
             remembered = remembered_readings(store.get_setting(LAST_READINGS_SETTING))
+            container_readings = None
+            if view.last_ambient_temperature_c is not None and view.last_relative_humidity_pct is not None:
+                container_readings = (view.last_ambient_temperature_c, view.last_relative_humidity_pct)
             return prefill_readings(
                 sensor=sensor,
                 remembered=remembered,
+                container_readings=container_readings,
                 container_location=view.storage_location,
                 container_humidity_control=view.humidity_control_active,
                 default_location=config.ui_storage_location,
@@ -117,6 +121,7 @@ class ExposureScreen(Screen):
         sources = {
             "sensor": self.tr("Readings from the sensor. Tap a value to change it."),
             "last": self.tr("Readings as last entered at this station. Check them, tap a value to change it."),
+            "container": self.tr("Readings as recorded for this container last. Check them, tap a value to change it."),
             "typed": self.tr("Readings as entered."),
             "none": self.tr("Enter the readings: tap each value."),
         }
