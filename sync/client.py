@@ -158,7 +158,7 @@ class SyncClient:
         return self.settings.server_url.rstrip("/") + API_PREFIX + path
 
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
-        """Send one request; return the decoded JSON of a 2xx answer or raise a SyncError subclass."""
+        """Send one request; return the decoded JSON of a 2xx response or raise a SyncError subclass."""
         url = self._url(path)
         try:
             response = self.session.request(
@@ -219,7 +219,7 @@ class SyncClient:
         return [event_from_row(rows[event_id]).to_dict() for event_id in ids if event_id in rows]
 
     def send_batch(self) -> SyncReport:
-        """Send one batch of pending events and record the server's answer for each; return the counts."""
+        """Send one batch of pending events and record the server's result for each; return the counts."""
         report = SyncReport()
         events = self.pending_events(self._batch_size)
         if not events:

@@ -182,9 +182,9 @@ def apply_event(event: RecordEvent) -> None:
 def apply_events_bulk(events: Sequence[RecordEvent]) -> None:
     """Project many newly stored events with one insert_many per table: the batch ingest path.
 
-    Ends in the same tables as calling `apply_event` on each event in order:
-    rows are inserted first, then each correction of the batch is applied in
-    order, and a correction removes rows of an event in the same batch just as
+    Ends in the same tables as calling `apply_event` on each event in order.
+    Rows are inserted first, then each correction of the batch is applied in
+    order. A correction removes the rows of an event in the same batch just as
     it removes those of an older one. Run inside the batch's transaction.
     """
     if not events:

@@ -1,7 +1,7 @@
 """The sync wire protocol: batch, per-event result, receipt, pull page and error shapes.
 
 A station sends ``POST /api/v1/events/batch`` with a `Batch`; the server
-answers with a `BatchResponse`: one `EventResult` per event, in the order
+responds with a `BatchResponse`: one `EventResult` per event, in the order
 sent, and a signed `Receipt` naming the last sequence number and hash the
 server holds for that station. Every error, on every endpoint, has the
 `ErrorBody` shape. The event objects themselves are `sync.records.Event.to_dict`.
@@ -50,7 +50,7 @@ class Batch(BaseModel):
 
 
 class EventResult(BaseModel):
-    """What the server did with one event of a batch."""
+    """The outcome of one event of a batch."""
 
     event_id: str
     status: EventStatus
@@ -78,7 +78,7 @@ class Receipt(BaseModel):
 
 
 class BatchResponse(BaseModel):
-    """The server's answer to a batch: one result per event and a receipt."""
+    """The server's response to a batch: one result per event and a receipt."""
 
     results: list[EventResult]
     accepted: int

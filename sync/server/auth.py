@@ -18,7 +18,7 @@ TOKEN_PREFIX = "plt_"
 
 
 class EnrolmentError(ValueError):
-    """A station cannot be enrolled or revoked as asked; the message says why and what to do."""
+    """A station cannot be enrolled or revoked as requested. The message states why and what to do."""
 
 
 @dataclass(frozen=True)

@@ -149,7 +149,9 @@ def run_admin(command: str, args: argparse.Namespace, settings: ServerSettings) 
         elif command == "stations":
             for status in storage.read(lambda: station_statuses(None)):
                 gaps = ", ".join(f"{g['first_seq']}-{g['last_seq']}" for g in status["open_gaps"]) or "none"
-                state = "revoked" if status["revoked"] else ("enrolled" if status["enrolled"] else "not enrolled")
+                state = "not enrolled"
+                if status["enrolled"]:
+                    state = "revoked" if status["revoked"] else "enrolled"
                 print(
                     f"{status['station_id']}: {state}, {status['events_held']} events, head seq {status['head_seq']}, "
                     f"last seen {status['last_seen_at'] or 'never'}, open gaps {gaps}, flags {status['flag_counts'] or 'none'}"
@@ -237,7 +239,7 @@ def bind_socket(host: str, port: int) -> socket.socket:
     """Bind and return the listening socket that every worker shares."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP given explicitly: asyncio turns on TCP_NODELAY for accepted
-    # connections only when the listening socket's proto says TCP. Without it,
+    # connections only when the listening socket's proto is TCP. Without it,
     # a kept-alive connection waits about 40 ms per response (Nagle's algorithm
     # against the client's delayed ACK).
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)

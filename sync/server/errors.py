@@ -2,7 +2,7 @@
 
     {"error": {"status": 422, "code": "invalid_events", "message": "...", "details": [...], "retry_after_s": null}}
 
-Overload and an unreachable database answer 503 (429 for a station sending
+Overload and an unreachable database get 503 (429 for a station sending
 batches faster than they are handled) with a ``Retry-After`` header.
 """
 
@@ -38,7 +38,7 @@ STATUS_CODES = {
 
 
 class ApiError(Exception):
-    """An error the server answers with: HTTP status, code, sentence, problems, optional retry delay."""
+    """An error response of the server: HTTP status, code, sentence, problems, optional retry delay."""
 
     def __init__(
         self,
@@ -75,7 +75,7 @@ def error_response(error: ApiError) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI, *, retry_after_s: int) -> None:
-    """Answer every error of the app in the one shape, including routing and validation errors."""
+    """Return every error of the app in the one shape, including routing and validation errors."""
 
     @app.exception_handler(ApiError)
     async def _on_api_error(request: Request, error: ApiError) -> JSONResponse:
@@ -104,12 +104,12 @@ def install_error_handlers(app: FastAPI, *, retry_after_s: int) -> None:
 
     @app.exception_handler(StorageBusy)
     async def _on_busy(request: Request, error: StorageBusy) -> JSONResponse:
-        log.warning("Answered 503 to %s %s: %s", request.method, request.url.path, error)
+        log.warning("Responded 503 to %s %s: %s", request.method, request.url.path, error)
         return error_response(ApiError(503, str(error), code="database_busy", retry_after_s=retry_after_s))
 
     @app.exception_handler(StorageUnavailable)
     async def _on_unavailable(request: Request, error: StorageUnavailable) -> JSONResponse:
-        log.error("Answered 503 to %s %s: %s", request.method, request.url.path, error)
+        log.error("Responded 503 to %s %s: %s", request.method, request.url.path, error)
         return error_response(ApiError(503, str(error), code="database_unavailable", retry_after_s=retry_after_s * 2))
 
     @app.exception_handler(NotFound)

@@ -34,7 +34,7 @@ QUERY_CHUNK = 500
 
 @dataclass(frozen=True)
 class HeldLink:
-    """What the server holds at one sequence number of a station's chain."""
+    """The event stored at one sequence number of a station's chain."""
 
     event_id: str
     hash: str

@@ -16,8 +16,8 @@ RECENT_FLAGS = 20
 
 def pull_page(station_id: str, *, after: int, limit: int) -> dict[str, Any]:
     """Return other stations' events with arrival position above ``after``, oldest first."""
-    # Read the top position first: on PostgreSQL each statement sees newly
-    # committed rows, and bounding the page by it means the cursor never moves
+    # Read the top position first: on PostgreSQL each statement reads rows
+    # committed since the previous one, and bounding the page by it means the cursor never moves
     # past an event this page did not see. Batches commit in position order
     # (the ingest lock), so every position below the top is already visible.
     top = int(Arrival.select(fn.MAX(Arrival.position)).scalar() or 0)

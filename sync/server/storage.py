@@ -167,7 +167,9 @@ def _translate(error: peewee.OperationalError) -> Exception:
     if "lock" in text or "busy" in text or "timeout" in text:
         return StorageBusy(f"the database is busy ({text.strip()}); retry later")
     if "connect" in text:
-        return StorageUnavailable(f"cannot connect to the database ({text.strip()}); check --db and that the database server runs")
+        return StorageUnavailable(
+            f"cannot connect to the database ({text.strip()}); check --db and that the database server runs"
+        )
     return StorageUnavailable(f"the database failed: {text.strip()}")
 
 
