@@ -71,9 +71,14 @@ async def read_json_body(request: Request, limit: int) -> Any:
 def decode_json(raw: bytes) -> Any:
     """Parse a JSON request body; raise 400 naming the problem."""
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as error:
         raise ApiError(400, f"the request body is not valid JSON: {error}", code="malformed_json") from None
+
+
+def _reject_constant(name: str) -> Any:
+    # Python's json accepts NaN and Infinity, which are not JSON and which no event may carry.
+    raise ValueError(f"{name} is not a JSON value")
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -135,10 +140,19 @@ def parse_batch(data: Any, station: StationIdentity) -> tuple[Batch, list[Record
                 f"station {station.station_id} may send only its own events",
                 code="wrong_station",
             )
+        event_id = item.get("event_id") if isinstance(item, dict) else None
         try:
             events.append(event_from_dict(item))
+        except RecursionError:
+            details.append(
+                {
+                    "location": f"events.{index}",
+                    "value": None,
+                    "rule": "is nested too deeply to be an event",
+                    "event_id": event_id if isinstance(event_id, str) else None,
+                }
+            )
         except InvalidEvent as error:
-            event_id = item.get("event_id") if isinstance(item, dict) else None
             details += [
                 {
                     "location": f"events.{index}.{problem.field}",

@@ -198,3 +198,28 @@ def test_too_many_events_422(server: ServerProcess) -> None:
     error = assert_error_shape(post_raw(server, token, body), 422)
     assert error["details"][0]["location"] == "events"
     assert held_by(server, station) == 0
+
+
+def test_nan_in_event_400(server: ServerProcess) -> None:
+    station = new_station_id()
+    token = server.enrol(station)
+    text = json.dumps(batch_of(station, [make_chain(station, 1)[0].to_dict()])).replace("20.0", "NaN", 1)
+    error = assert_error_shape(post_raw(server, token, text.encode()), 400)
+    assert "NaN" in error["message"]
+    assert held_by(server, station) == 0
+
+
+def test_deeply_nested_event_4xx(server: ServerProcess) -> None:
+    station = new_station_id()
+    token = server.enrol(station)
+    for depth in (900, 5000):
+        event = make_chain(station, 1)[0].to_dict()
+        event["body"]["supplier"] = json.loads("[" * depth + "]" * depth) if depth < 990 else "x"
+        text = json.dumps(batch_of(station, [event]))
+        if depth >= 990:
+            # Too deep for any JSON parser limit: built as text.
+            text = text.replace('"supplier": "x"', '"supplier": ' + "[" * depth + "]" * depth)
+        response = post_raw(server, token, text.encode())
+        assert response.status_code in (400, 422), (depth, response.text[:200])
+        assert_error_shape(response, response.status_code)
+    assert held_by(server, station) == 0
