@@ -70,7 +70,7 @@ def ingest_batch(
     """
     head = ChainHead.get_or_none(ChainHead.station_id == station_id)
     head_seq, head_hash = (int(head.seq), str(head.hash)) if head is not None else (0, GENESIS_HASH)
-    held_hashes = _held_hashes([event.event_id for event in events])
+    held_hashes, links = _held_rows(station_id, events)
     results: dict[int, dict[str, Any]] = {}
     flags: list[dict[str, Any]] = []
     new_events: list[tuple[int, RecordEvent]] = []
@@ -89,7 +89,7 @@ def ingest_batch(
             flags.append(_flag(station_id, "conflict", event, reason, received_utc_us, received=event))
 
     new_events.sort(key=lambda item: item[1].seq)
-    accepted = _check_chain(station_id, new_events, results, flags, received_utc_us)
+    accepted = _check_chain(station_id, new_events, links, results, flags, received_utc_us)
     gaps = _update_gaps(station_id, head_seq, accepted, flags, received_utc_us)
     for index, event in accepted:
         flag_names = []
@@ -115,14 +115,17 @@ def ingest_batch(
         flags.append(_flag(station_id, "clock_drift", None, detail, received_utc_us))
     if flags:
         StationFlag.insert_many(flags).execute()
-    StationAccount.update(
-        last_seen_utc_us=received_utc_us,
-        last_clock_offset_s=clock_offset_s,
-        events_held=StationAccount.events_held + len(stored),
-    ).where(StationAccount.station_id == station_id).execute()
-    events_held = (
-        StationAccount.select(StationAccount.events_held).where(StationAccount.station_id == station_id).scalar()
+    updated = (
+        StationAccount.update(
+            last_seen_utc_us=received_utc_us,
+            last_clock_offset_s=clock_offset_s,
+            events_held=StationAccount.events_held + len(stored),
+        )
+        .where(StationAccount.station_id == station_id)
+        .returning(StationAccount.events_held)
+        .execute()
     )
+    events_held = next(iter(updated)).events_held
 
     ordered = [results[index] for index in range(len(events))]
     receipt = build_receipt(station_id, head_seq, head_hash, int(events_held or 0), received_utc_us, receipt_key)
@@ -171,38 +174,37 @@ def _flag(
     }
 
 
-def _held_hashes(event_ids: list[str]) -> dict[str, str]:
-    held: dict[str, str] = {}
-    for start in range(0, len(event_ids), QUERY_CHUNK):
-        chunk = event_ids[start : start + QUERY_CHUNK]
-        for row in Event.select(Event.event_id, Event.hash).where(Event.event_id.in_(chunk)):
-            held[row.event_id] = row.hash
-    return held
+def _held_rows(station_id: str, events: Sequence[RecordEvent]) -> tuple[dict[str, str], dict[int, HeldLink]]:
+    """Return the held hash of each event id of the batch, and the held links at and around its sequence numbers.
 
-
-def _held_links(station_id: str, seqs: set[int]) -> dict[int, HeldLink]:
+    One query per chunk of events serves both the duplicate check and the chain
+    check, because each query is a round trip to the database.
+    """
+    hashes: dict[str, str] = {}
     links: dict[int, HeldLink] = {}
-    ordered = sorted(seqs)
-    for start in range(0, len(ordered), QUERY_CHUNK):
-        chunk = ordered[start : start + QUERY_CHUNK]
-        query = Event.select(Event.seq, Event.event_id, Event.hash, Event.prev_hash).where(
-            (Event.station_id == station_id) & Event.seq.in_(chunk)
+    for start in range(0, len(events), QUERY_CHUNK):
+        chunk = events[start : start + QUERY_CHUNK]
+        ids = [event.event_id for event in chunk]
+        seqs = sorted({event.seq + step for event in chunk for step in (-1, 0, 1)})
+        query = Event.select(Event.event_id, Event.station_id, Event.seq, Event.hash, Event.prev_hash).where(
+            Event.event_id.in_(ids) | ((Event.station_id == station_id) & Event.seq.in_(seqs))
         )
         for row in query:
-            links[int(row.seq)] = HeldLink(row.event_id, row.hash, row.prev_hash)
-    return links
+            hashes[row.event_id] = row.hash
+            if row.station_id == station_id:
+                links[int(row.seq)] = HeldLink(row.event_id, row.hash, row.prev_hash)
+    return hashes, links
 
 
 def _check_chain(
     station_id: str,
     new_events: list[tuple[int, RecordEvent]],
+    links: dict[int, HeldLink],
     results: dict[int, dict[str, Any]],
     flags: list[dict[str, Any]],
     now_us: int,
 ) -> list[tuple[int, RecordEvent]]:
     """Reject new events whose sequence number is taken or that do not link to their held neighbours."""
-    wanted = {seq + step for _, event in new_events for seq in (event.seq,) for step in (-1, 0, 1)}
-    links = _held_links(station_id, wanted)
     accepted = []
     for index, event in new_events:
         problem = _fork_problem(event, links)
