@@ -13,11 +13,15 @@ from kiosk.config import Config, ConfigError
 def register(subparsers: Any) -> None:
     """Add `lineage sync` to `lineage`."""
     sync = subparsers.add_parser("sync", help="send pending events to the server and pull other stations' events")
-    sync.add_argument("--once", action="store_true", help="one round (push everything, pull, reference data), then exit")
+    sync.add_argument(
+        "--once", action="store_true", help="one round (push everything, pull, reference data), then exit"
+    )
     sync.add_argument("--db", default=None, help="station store file (default: the configured station store)")
     sync.add_argument("--server", default=None, help="server base URL (overrides [sync] server_url)")
     sync.add_argument("--token", default=None, help="station token (overrides [sync] token)")
-    sync.add_argument("--ca-bundle", default=None, help="CA bundle for the server's TLS certificate (overrides [sync] ca_bundle)")
+    sync.add_argument(
+        "--ca-bundle", default=None, help="CA bundle for the server's TLS certificate (overrides [sync] ca_bundle)"
+    )
     sync.add_argument("--status", action="store_true", help="print the outbox status and rejected events, send nothing")
     sync.set_defaults(handler=run_sync)
 
@@ -29,7 +33,9 @@ def settings_from_config(config: Config, args: argparse.Namespace) -> Any:
     server_url = args.server or config.sync_server_url
     token = args.token or config.sync_token
     if not server_url:
-        raise ConfigError("no sync server configured; set [sync] server_url in the station configuration or pass --server URL")
+        raise ConfigError(
+            "no sync server configured; set [sync] server_url in the station configuration or pass --server URL"
+        )
     if not token:
         raise ConfigError(
             "no station token configured; set [sync] token (from `lineage-server enrol-station`) or pass --token"
@@ -67,7 +73,10 @@ def run_sync(args: argparse.Namespace, config: Config) -> int:
         except SyncError as error:
             status = client.status()
             print(f"lineage sync: {error}", file=sys.stderr)
-            print(f"{status.waiting} events still waiting; they stay in the outbox and are sent next time.", file=sys.stderr)
+            print(
+                f"{status.waiting} events still waiting; they stay in the outbox and are sent next time.",
+                file=sys.stderr,
+            )
             return 1
         print(report.summary())
         status = client.status()

@@ -127,7 +127,9 @@ def main() -> None:
     )
     print(f"save latency idle:           {describe(idle)}")
     print(f"save latency while draining: {describe(busy)}")
-    print(f"server holds {held} events of the station: the backlog and {held - args.events} recorded during the measurement")
+    print(
+        f"server holds {held} events of the station: the backlog and {held - args.events} recorded during the measurement"
+    )
 
 
 if __name__ == "__main__":
