@@ -59,6 +59,19 @@ def material_origin(origin: str) -> str:
     return names.get(origin, origin)
 
 
+def packaging_type(name: str) -> str:
+    """Return the shown name of a packaging type (the recorded value stays as it is)."""
+    names = {
+        "steel drum": translate("texts", "steel drum"),
+        "plastic drum": translate("texts", "plastic drum"),
+        "bottle": translate("texts", "bottle"),
+        "bag": translate("texts", "bag"),
+        "canister": translate("texts", "canister"),
+        "IBC": translate("texts", "IBC"),
+    }
+    return names.get(name, name)
+
+
 def decision_name(decision: str) -> str:
     """Return the name of a release decision."""
     names = {

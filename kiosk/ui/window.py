@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSize, QTimer
 from PySide6.QtGui import QCloseEvent, QResizeEvent
-from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLayout, QStackedWidget, QVBoxLayout, QWidget
 from shiboken6 import isValid
 
 from kiosk.ui import queries, texts
@@ -33,6 +33,30 @@ OUTBOX_POLL_MS = 5000
 SCAN_RETRY_MS = 150
 
 
+class ScreenStack(QStackedWidget):
+    """A stacked widget whose minimum size is its current page's, not the largest page's.
+
+    The full keyboard needs most of a 480-pixel-high screen; when it is not
+    shown, it must not keep the message bar from fitting above the screen shown.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        # Without this the stacked layout sets the largest page's minimum on the widget itself.
+        layout = self.layout()
+        if layout is not None:
+            layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        self.currentChanged.connect(lambda _index: self.updateGeometry())
+
+    def minimumSizeHint(self) -> QSize:
+        current = self.currentWidget()
+        return current.minimumSizeHint() if current is not None else super().minimumSizeHint()
+
+    def sizeHint(self) -> QSize:
+        current = self.currentWidget()
+        return current.sizeHint() if current is not None else super().sizeHint()
+
+
 class MainWindow(QWidget):
     """The kiosk window. Screens come and go in the stack; the status bar stays on top.
 
@@ -52,7 +76,7 @@ class MainWindow(QWidget):
         self.status_bar = StatusBar(station_id=kiosk.station_id, zone=kiosk.zone)
         self.status_bar.set_connection(online=False, configured=sync_configured)
         self.message_bar = MessageBar()
-        self.stack = QStackedWidget()
+        self.stack = ScreenStack()
         self.entry_page = EntryPage()
         self.entry_page.finished.connect(self._on_entry_finished)
         self.stack.addWidget(self.entry_page)
@@ -194,12 +218,13 @@ class MainWindow(QWidget):
     def _on_entry_finished(self) -> None:
         target = self._screen_before_entry
         self._screen_before_entry = None
-        if self.message_bar.text():
-            self.message_bar.show()
         if target is not None and isValid(target):
             self.stack.setCurrentWidget(target)
         else:
             self.go_home()
+        # Shown only now: above the keyboard there is no room for it.
+        if self.message_bar.text():
+            self.message_bar.show()
 
     # --- Messages and scan feedback --------------------------------------------------
 
@@ -233,9 +258,11 @@ class MainWindow(QWidget):
         if screen is not None and screen.is_busy:
             QTimer.singleShot(SCAN_RETRY_MS, lambda: self._on_scan_received(scan))
             return
+        # A text entry takes the id a scanned label carries, as if it had been typed.
         entry_shown = self.stack.currentWidget() is self.entry_page
-        if entry_shown and scan.payload.accepted and self.entry_page.accept_scan(scan.payload.text):
-            self.scan_feedback(accepted=True, text=scan.shown_text)
+        typed = scan.identifier
+        if entry_shown and typed is not None and self.entry_page.accept_scan(typed):
+            self.scan_feedback(accepted=True, text=typed)
             return
         if self.kiosk.session.is_logged_in and screen is not None and screen.handle_scan(scan):
             return

@@ -66,16 +66,19 @@ class ContainerScreen(Screen):
         view = self.view
         self.title.setText(self.tr("Container {container}").format(container=view.container_id))
         lines = [
-            self.tr("Lot {lot} · lot number {number}").format(lot=view.lot_id, number=view.lot_number or "—"),
-            self.tr("Grade {grade} {name}").format(grade=view.grade_id, name=view.grade_name),
-            self.tr("Supplier {supplier} · {origin}").format(
-                supplier=view.supplier or "—", origin=texts.material_origin(view.material_origin)
+            self.tr("Lot {lot} · {number} · {supplier}").format(
+                lot=view.lot_id, number=view.lot_number or "—", supplier=view.supplier or "—"
             ),
-            self.tr("Net mass {mass:g} {unit}").format(mass=view.net_mass, unit=view.unit),
-            self.tr("Label {label}").format(label=view.current_label),
+            self.tr("{grade} {name}").format(grade=view.grade_id, name=view.grade_name),
+            self.tr("{mass:g} {unit} · {origin} · label {label}").format(
+                mass=view.net_mass,
+                unit=view.unit,
+                origin=texts.material_origin(view.material_origin),
+                label=view.current_label,
+            ),
         ]
         if view.storage_location:
-            lines.append(self.tr("Last place: {location}").format(location=view.storage_location))
+            lines.append(self.tr("At {location}").format(location=view.storage_location))
         self.identity.setText("\n".join(lines))
 
         window = self.kiosk.window
@@ -163,4 +166,9 @@ class ContainerScreen(Screen):
         self.kiosk.open_flow("relabel", view=self.view)
 
     def _on_print_tapped(self) -> None:
-        self.kiosk.open_flow("labels", identifiers=[self.view.current_label], title=self.tr("Reprint the label"))
+        self.kiosk.open_flow(
+            "labels",
+            identifiers=[self.view.current_label],
+            title=self.tr("Reprint the label"),
+            container_id=self.view.container_id,
+        )

@@ -204,7 +204,8 @@ class RegisterLotScreen(Screen):
             self.draft.packaging_type = key
             self._show_draft()
 
-        choices = [(name, name) for name in PACKAGING_TYPES] + [(other, self.tr("Other: type it"))]
+        choices = [(name, texts.packaging_type(name)) for name in PACKAGING_TYPES]
+        choices.append((other, self.tr("Other: type it")))
         self.kiosk.ask(ChoiceRequest(self.tr("Packaging"), choices, choose, current=self.draft.packaging_type))
 
     def _edit_origin(self) -> None:

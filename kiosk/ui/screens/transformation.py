@@ -471,7 +471,7 @@ class TransformationScreen(Screen):
             self.draft.new_lot_packaging_type = key
             self._show_outputs()
 
-        choices = [(name, name) for name in PACKAGING_TYPES]
+        choices = [(name, texts.packaging_type(name)) for name in PACKAGING_TYPES]
         self.kiosk.ask(ChoiceRequest(self.tr("Packaging"), choices, choose, current=self.draft.new_lot_packaging_type))
 
     # --- Parameters ---------------------------------------------------------------------------

@@ -169,7 +169,7 @@ def test_old_label_opens_its_container(logged_in: KioskDriver) -> None:
     )
     logged_in.scan("PL1:C:C-1")
     assert logged_in.text("containerScreenTitle") == "Container C-1"
-    assert "Label C-NEW" in logged_in.text("containerIdentity")
+    assert "label C-NEW" in logged_in.text("containerIdentity")
 
 
 def test_typed_label_opens_container(logged_in: KioskDriver) -> None:
