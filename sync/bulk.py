@@ -106,10 +106,10 @@ def _insert(model: type[Model], rows: list[dict[str, Any]]) -> None:
     """Insert rows that all have the same keys, with one prepared statement per table.
 
     peewee's ``insert_many`` builds a query node per value, which costs more
-    than the database's own work at this volume. The statement comes from
-    peewee once (`_insert_statement`); sqlite3 runs it with ``executemany``,
-    and psycopg2 with ``execute_values``, which packs a page of rows into
-    each statement instead of a round trip per row.
+    than the database's own work at this volume. So peewee makes the
+    statement once (`_insert_statement`), and sqlite3 runs it with
+    ``executemany``. psycopg2 runs it with ``execute_values``, which packs a
+    page of rows into each statement instead of a round trip per row.
     """
     db = model._meta.database
     bound = db.obj if isinstance(db, DatabaseProxy) else db

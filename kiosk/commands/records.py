@@ -33,7 +33,9 @@ def register(subparsers: Any) -> None:
     verify.set_defaults(handler=run_verify)
 
     demo = subparsers.add_parser("demo-data", help="write a realistic, deterministic plant history into a store")
-    demo.add_argument("--db", required=True, help="store to create or extend (SQLite file or postgresql:// URL)")
+    demo.add_argument(
+        "--db", required=True, help="store to create or fill, holding no events yet (SQLite file or postgresql:// URL)"
+    )
     demo.add_argument("--events", type=int, default=2000, help="number of events to write (default 2000)")
     demo.add_argument("--seed", type=int, default=1, help="random seed; the same seed gives the same history")
     demo.set_defaults(handler=run_demo_data)
@@ -111,6 +113,9 @@ def run_verify(args: argparse.Namespace, config: Config) -> int:
 def run_demo_data(args: argparse.Namespace, config: Config) -> int:
     from sync.demo import write_demo_history
 
+    if args.events < 1:
+        print(f"lineage demo-data: --events must be at least 1, not {args.events}", file=sys.stderr)
+        return 2
     summary = write_demo_history(args.db, events=args.events, seed=args.seed, progress=_print_progress)
     print(summary)
     return 0

@@ -33,14 +33,14 @@ def inspect(state: PlantState, lot: LotSim) -> None:
 
     state.open_all(LAB_STATION, chosen, sampler)
     sample_id = state.ids.short_id("S", state.clock.now_us)
-    how = "riffle divider after tumble mixing" if is_blend else "thief from top to bottom of each container"
+    technique = "riffle divider after tumble mixing" if is_blend else "thief from top to bottom of each container"
     body = {
         "sample_id": sample_id,
         "lot_id": lot.lot_id,
         "container_ids": [container.container_id for container in chosen],
         "method_id": method.method_id,
         "method_version": method.version,
-        "sample_location": f"{STATIONS_BY_ID[LAB_STATION].location.name}, {how}",
+        "sample_location": f"{STATIONS_BY_ID[LAB_STATION].location.name}, {technique}",
         "increments": method.increments,
         "compositing_rule": method.compositing_rule,
     }
@@ -117,7 +117,7 @@ def decide(
         decision, reason = "released", f"{verdict.findings} under {rule.rule_id} v{rule.version}"
     elif verdict.outcome == "fail":
         decision, reason = "rejected", f"{verdict.findings} under {rule.rule_id} v{rule.version}; lot quarantined"
-    elif lot.holds == 0:
+    elif lot.hold_count == 0:
         decision, reason = "on_hold", f"{verdict.findings}, within the retest margin; held for a retest"
     else:
         decision, reason = "conditional", f"{verdict.findings} again on retest; released with conditions"
@@ -149,7 +149,7 @@ def _after_decision(state: PlantState, lot: LotSim, decision: str, findings: str
     if decision in ("released", "conditional"):
         state.pool(lot, lot.next_pool)
     elif decision == "on_hold":
-        lot.holds += 1
+        lot.hold_count += 1
         state.later(state.rng.uniform(0.2, 1.5) * 86_400, lambda: state.awaiting_inspection.append(lot))
     else:
         state.highlights.rejected.append((lot.lot_id, findings))

@@ -42,7 +42,7 @@ class Location:
 
 @dataclass(frozen=True)
 class Station:
-    """A kiosk of the plant: where it stands, what it runs, and whether its clock is kept in UTC."""
+    """A kiosk of the plant: its location, its equipment, and whether its clock is kept in UTC."""
 
     station_id: str
     name: str
@@ -70,7 +70,7 @@ class Supplier:
 
 @dataclass(frozen=True)
 class GradeProfile:
-    """How virgin powder of a grade arrives and how handling changes it.
+    """Properties of a grade's virgin powder as received, and the changes handling makes to them.
 
     The properties are the ones the demo acceptance rule checks: the median
     particle size d50 in µm, moisture in % and oxygen in wt%.

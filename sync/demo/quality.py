@@ -82,7 +82,7 @@ class Criterion:
 
 @dataclass(frozen=True)
 class Verdict:
-    """What measured results say against a rule: ``pass``, ``marginal`` or ``fail``, with the findings."""
+    """The outcome of comparing measured results with a rule (``pass``, ``marginal`` or ``fail``), with the findings."""
 
     outcome: str
     findings: str

@@ -38,7 +38,7 @@ class MethodVersion:
 
 @dataclass(frozen=True)
 class DemoReference:
-    """What the history takes from a reference file: who records and signs, and the versions in force."""
+    """The parts of a reference file the history uses: who records and signs, and the versions in force."""
 
     sections: dict[str, list[dict[str, Any]]]
     operators: tuple[str, ...]

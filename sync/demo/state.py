@@ -1,4 +1,4 @@
-"""What the demo plant simulation tracks (lots, containers, station chains, pending jobs) and how it records events.
+"""State of the demo plant simulation (lots, containers, station chains, pending jobs) and the recording of its events.
 
 Every event goes through `PlantState.record`, which seals it with
 `sync.records.seal_event` on the station's hash chain at the simulated time
@@ -67,7 +67,7 @@ class LotSim:
     source_blend: LotSim | None = None
     # Where the lot goes once released (a pool name), and how often it was held for a retest.
     next_pool: str = ""
-    holds: int = 0
+    hold_count: int = 0
     initial_kg: float = 0.0
 
     @property

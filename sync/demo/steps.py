@@ -285,15 +285,15 @@ def blend(state: PlantState, circuit: str) -> None:
     if rest_lot is not None:
         inputs += draw_all([rest_lot])
     for feed in list(state.pools[(circuit, "recycled_feed")]):
-        taken = sum(kg for _c, kg in inputs)
-        if taken >= recycled_target_kg:
+        drawn_kg = sum(kg for _c, kg in inputs)
+        if drawn_kg >= recycled_target_kg:
             break
-        inputs += draw(feed, recycled_target_kg - taken)
+        inputs += draw(feed, recycled_target_kg - drawn_kg)
     for feed in list(state.pools[(grade, "virgin_feed")]):
-        taken = sum(kg for _c, kg in inputs)
-        if taken >= target_kg:
+        drawn_kg = sum(kg for _c, kg in inputs)
+        if drawn_kg >= target_kg:
             break
-        inputs += draw(feed, target_kg - taken)
+        inputs += draw(feed, target_kg - drawn_kg)
     if not any(container.lot.origin == "virgin" for container, _kg in inputs):
         return
 
@@ -360,7 +360,7 @@ def recover(state: PlantState, blend_lot: LotSim, container: ContainerSim, kg: f
     """Record the recycling step: powder loaded for a build in, the unfused rest out into the circuit's drum.
 
     The drum is a recovered lot that collects the powder of several builds;
-    once it holds `RECOVERY_DRUM_KG` it goes on to separation and the next
+    once it contains `RECOVERY_DRUM_KG` it goes on to separation and the next
     build starts a new one.
     """
     circuit = blend_lot.circuit or ""

@@ -42,7 +42,7 @@ Progress = Callable[[int, int], None]
 
 
 class DemoTargetNotEmpty(StoreError):
-    """The target already holds events; a demo history goes only into a new or empty store."""
+    """The target already contains events, and a demo history goes only into a new or empty store."""
 
 
 def write_demo_history(
@@ -114,7 +114,7 @@ def _prepare_target(db: peewee.Database, target: str | Path, sections: dict[str,
     held = Event.select().count()
     if held:
         raise DemoTargetNotEmpty(
-            f"the store {_describe(target)} already holds {held} events; "
+            f"the store {_describe(target)} already contains {held} events; "
             "demo data goes only into a new or empty store: give another --db"
         )
     with db.atomic():

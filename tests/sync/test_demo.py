@@ -194,7 +194,7 @@ def test_reuse_loop_blends_recovered_powder_back(demo_store: Store) -> None:
 
 
 def test_top_up_closes_genealogy_cycle(demo_store: Store) -> None:
-    """A blend topped up with powder recovered from itself is its own ancestor, and its timeline says so."""
+    """A blend topped up with powder recovered from itself is its own ancestor, and its timeline reports the loop."""
     top_ups = []
     for row in Event.select().where(Event.kind == "transformation"):
         body = json.loads(row.body)
@@ -246,7 +246,9 @@ def test_summary_names_findable_ids(tmp_path: Path) -> None:
     deep_lot = re.search(r"Lot (\S+) is a blend with (\d+) upstream generations", summary)
     old_label = re.search(r"The label (\S+) was replaced by (\S+),", summary)
     rejected = re.search(r"Lot (\S+) was rejected", summary)
-    assert deep_lot and old_label and rejected, summary
+    assert deep_lot, summary
+    assert old_label, summary
+    assert rejected, summary
     assert int(deep_lot.group(2)) >= 5
 
     store = Store.open(path)
@@ -282,7 +284,7 @@ def test_progress_reaches_requested_count(tmp_path: Path) -> None:
 
 
 def test_store_with_events_is_rejected(demo_store_path: Path) -> None:
-    with pytest.raises(DemoTargetNotEmpty, match=f"already holds {DEMO_EVENTS} events"):
+    with pytest.raises(DemoTargetNotEmpty, match=f"already contains {DEMO_EVENTS} events"):
         write_demo_history(demo_store_path, events=10, seed=DEMO_SEED)
 
 
@@ -361,3 +363,16 @@ def test_sqlite_target_uses_wal(demo_store_path: Path) -> None:
         db.close()
     assert mode == "wal"
     assert isinstance(db, peewee.SqliteDatabase)
+
+
+def test_demo_data_command_rejects_zero_events(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status = lineage_main(["demo-data", "--db", str(tmp_path / "zero.db"), "--events", "0"])
+    assert status == 2
+    assert "--events must be at least 1, not 0" in capsys.readouterr().err
+    assert not (tmp_path / "zero.db").exists()
+
+
+def test_demo_data_command_rejects_filled_store(demo_store_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status = lineage_main(["demo-data", "--db", str(demo_store_path), "--events", "10"])
+    assert status == 1
+    assert f"already contains {DEMO_EVENTS} events" in capsys.readouterr().err
