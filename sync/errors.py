@@ -15,6 +15,10 @@ class StoreUnavailable(StoreError):
     """The store file cannot be opened or written (permissions, I/O error, locked by another program)."""
 
 
+class StoreDamaged(StoreError):
+    """The store file is damaged or is not a store, and was left untouched."""
+
+
 class WrongStation(StoreError):
     """The store belongs to another station than the one configured."""
 

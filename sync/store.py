@@ -23,7 +23,7 @@ import peewee
 
 from sync import projection, rules
 from sync.database import open_sqlite, sqlite_version
-from sync.errors import StorageFull, StoreUnavailable, WrongStation
+from sync.errors import StorageFull, StoreDamaged, StoreUnavailable, WrongStation
 from sync.migrations import STORE, migrate
 from sync.models import ChainHead, Event, Outbox, Setting, database_proxy, event_row
 from sync.records import GENESIS_HASH, now_local, seal_event
@@ -63,20 +63,30 @@ class Store:
         self.startup_report = report
 
     @classmethod
-    def open(cls, path: str | Path, *, station_id: str | None = None) -> Store:
+    def open(cls, path: str | Path, *, station_id: str | None = None, salvage_damaged: bool = True) -> Store:
         """Open or create a store, check its integrity, migrate it and bind the models to it.
 
-        A damaged file is moved aside and its readable events salvaged into a
-        fresh store (see `startup_report`). Raises WrongStation when the store
-        belongs to another station, StoreUnavailable when it cannot be opened.
+        With `salvage_damaged` (the station app), a damaged file is moved aside
+        and its readable events salvaged into a fresh store (see
+        `startup_report`); without it (command-line tools), a damaged file or
+        one that is not a store raises StoreDamaged and is left untouched.
+        Raises WrongStation when the store belongs to another station,
+        StoreUnavailable when it cannot be opened.
         """
         path = Path(path)
+        if not salvage_damaged:
+            _check_is_store(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise StoreUnavailable(f"cannot create the folder for the store {path}: {error.strerror}") from error
         problem = check_integrity(path)
         salvage_report = None
+        if problem is not None and not salvage_damaged:
+            raise StoreDamaged(
+                f"the store {path} failed its integrity check ({problem}); it was left untouched. "
+                "Start the station app on it to keep the file aside and salvage its events, or restore a backup"
+            )
         if problem is not None:
             log.error("Store %s failed its integrity check: %s", path, problem)
             damaged = move_aside(path)
@@ -205,6 +215,28 @@ def _append(event: RecordEvent, *, own: bool) -> None:
         ChainHead.update(seq=event.seq, hash=event.hash).where(ChainHead.station_id == event.station_id).execute()
     if own:
         Outbox.insert(event_id=event.event_id, seq=event.seq, state="pending", updated_utc_us=stored).execute()
+
+
+def _check_is_store(path: Path) -> None:
+    """Raise StoreDamaged unless `path` is missing, empty or starts like an SQLite file with an event table."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as handle:
+        header = handle.read(16)
+    if header != b"SQLite format 3\x00":
+        raise StoreDamaged(f"{path} is not a Powder Lineage store (not an SQLite file); check --db or db_path")
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return  # damaged: the integrity check reports it
+    if tables and "event" not in tables:
+        raise StoreDamaged(
+            f"{path} is an SQLite file but not a Powder Lineage store (no event table); check --db or db_path"
+        )
 
 
 def _claim_station(path: Path, station_id: str | None) -> str:

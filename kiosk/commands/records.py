@@ -65,7 +65,8 @@ def open_store(args: argparse.Namespace, config: Config) -> Store:
         raise SystemExit(
             f"lineage {args.command}: no store at {path}; give --db PATH or run `lineage demo-data --db {path}`"
         )
-    store = Store.open(path, station_id=None if path.exists() else config.station_id)
+    # Tools never move a file aside: a wrong --db path must not turn someone's file into a "damaged store".
+    store = Store.open(path, station_id=None if path.exists() else config.station_id, salvage_damaged=False)
     for message in store.startup_report.messages:
         print(message, file=sys.stderr)
     return store

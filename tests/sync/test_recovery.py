@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from sync.errors import StoreDamaged
 from sync.models import Event, Outbox
 from sync.reference import Operator, import_reference_rows, load_reference_file
 from sync.store import Store
@@ -96,3 +97,38 @@ def test_not_a_database_replaced(store_tmpdir: Path) -> None:
         store.record("lot_registered", lot_body("L-1", {"C-1": 1.0}), operator_id=OPERATOR, check_rules=False)
         with store.reading():
             assert verify_chains().ok
+
+
+@pytest.mark.parametrize("content", [b"\x89PNG\r\n\x1a\n" + b"\0" * 500, b"plain text, not a store\n"])
+def test_tools_leave_non_store_file_alone(store_tmpdir: Path, content: bytes) -> None:
+    path = store_tmpdir / "label.png"
+    path.write_bytes(content)
+    with pytest.raises(StoreDamaged, match="is not a Powder Lineage store"):
+        Store.open(path, salvage_damaged=False)
+    assert path.read_bytes() == content
+    assert list(store_tmpdir.iterdir()) == [path]
+
+
+def test_tools_leave_other_sqlite_file_alone(store_tmpdir: Path) -> None:
+    import sqlite3
+
+    path = store_tmpdir / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE recipe (name TEXT)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreDamaged, match="no event table"):
+        Store.open(path, salvage_damaged=False)
+
+
+@pytest.mark.allow_warning_logs
+def test_tools_leave_damaged_store_alone(store_tmpdir: Path) -> None:
+    path = store_tmpdir / "station.db"
+    build_store(path, 50)
+    size = page_size(path)
+    data = bytearray(path.read_bytes())
+    data[2 * size : 4 * size] = os.urandom(2 * size)
+    path.write_bytes(bytes(data))
+    with pytest.raises(StoreDamaged, match=r"failed its integrity check .* left untouched"):
+        Store.open(path, salvage_damaged=False)
+    assert path.read_bytes() == bytes(data)
