@@ -6,7 +6,7 @@
 Each append is one `Store.record` call as a station screen makes it: seal,
 station rules, insert with projections and outbox row, commit on the writer
 thread, and the fsync that synchronous=FULL adds. The events open and reseal
-one container in turn. With --prefill N the store first contains the demo history
+200 containers in turn. With --prefill N the store first contains the demo history
 of N events (seed 1), so the rules and projections run against a grown store.
 The store lives in --workdir, which must be on the disk the station uses: a
 tmpfs makes fsync free and the figures meaningless.
@@ -33,6 +33,7 @@ TARGET_MEDIAN_MS = 5.0
 DEMO_REFERENCE = ROOT / "assets" / "demo" / "reference.toml"
 OPERATOR = "OP-0001"
 WARM_UP_APPENDS = 20
+CONTAINERS = 200
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -69,22 +70,33 @@ def read_synchronous(store: Store) -> int:
 
 
 def measure_appends(store: Store, appends: int) -> list[float]:
-    """Register a lot, then open and reseal its container `appends` times; return each call's ms."""
-    lot = {
-        "lot_id": "L-BENCH-APPEND",
-        "lot_number": "BENCH-0001",
-        "supplier": "Benchmark Powders",
-        "grade_id": "TI64-G23",
-        "grade_version": 1,
-        "internal_code": "TI64-G23/IN",
-        "packaging_type": "steel drum",
-        "containers": [{"container_id": "C-BENCH-APPEND", "net_mass": 20.0, "unit": "kg"}],
-    }
-    store.record("lot_registered", lot, operator_id=OPERATOR)
+    """Register lots with `CONTAINERS` containers, then open and reseal them in turn; return each call's ms.
+
+    Spreading the appends over many containers keeps each container's
+    history short, as at a plant: the station rules read a container's
+    events before it is opened or resealed.
+    """
+    container_ids = [f"C-BENCH-{index:04d}" for index in range(CONTAINERS)]
+    for start in range(0, CONTAINERS, 50):
+        lot_id = f"L-BENCH-{start // 50:02d}"
+        lot = {
+            "lot_id": lot_id,
+            "lot_number": f"BENCH-{start // 50:04d}",
+            "supplier": "Benchmark Powders",
+            "grade_id": "TI64-G23",
+            "grade_version": 1,
+            "internal_code": "TI64-G23/IN",
+            "packaging_type": "steel drum",
+            "containers": [
+                {"container_id": c, "net_mass": 20.0, "unit": "kg"} for c in container_ids[start : start + 50]
+            ],
+        }
+        store.record("lot_registered", lot, operator_id=OPERATOR)
+
     latencies_ms = []
     for index in range(appends + WARM_UP_APPENDS):
         kind = "container_opened" if index % 2 == 0 else "container_resealed"
-        body = exposure_body("C-BENCH-APPEND", 20.0 + index % 30)
+        body = exposure_body(container_ids[(index // 2) % CONTAINERS], 20.0 + index % 30)
         started = time.perf_counter()
         store.record(kind, body, operator_id=OPERATOR)
         if index >= WARM_UP_APPENDS:

@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from sync.database import open_postgres  # noqa: E402
 from sync.demo import find_deep_lots, write_demo_history  # noqa: E402
+from sync.lineage import DEFAULT_DEPTH  # noqa: E402
 from sync.models import Event, database_proxy  # noqa: E402
 from sync.store import Store  # noqa: E402
 from sync.timeline import build_timeline  # noqa: E402
@@ -119,19 +120,19 @@ def _postgres_event_count(url: str) -> int | None:
         db.close()
 
 
-def measure_timelines(runs: int) -> dict[str, float]:
+def measure_timelines(runs: int, depth: int) -> dict[str, float]:
     """Build timelines of the deep demo lots round robin; return latency percentiles in ms and sizes."""
     lots = [lot_id for lot_id, _generations in find_deep_lots(min_generations=5, limit=5)]
     if not lots:
         raise SystemExit("no lot with 5 upstream generations in this store; use a larger size")
     sizes = []
     for lot_id in lots:
-        timeline = build_timeline(lot_id)
+        timeline = build_timeline(lot_id, max_depth=depth)
         sizes.append((len(timeline["events"]), len(timeline["upstream"]), len(timeline["downstream"])))
     latencies_ms = []
     for run in range(runs):
         started = time.perf_counter()
-        build_timeline(lots[run % len(lots)])
+        build_timeline(lots[run % len(lots)], max_depth=depth)
         latencies_ms.append((time.perf_counter() - started) * 1000)
     return {
         "p50_ms": statistics.median(latencies_ms),
@@ -144,14 +145,14 @@ def measure_timelines(runs: int) -> dict[str, float]:
     }
 
 
-def report(backend: str, size: int, write_s: float | None, figures: dict[str, float]) -> None:
+def report(backend: str, size: int, depth: int, write_s: float | None, figures: dict[str, float]) -> None:
     verdict = ""
-    if size >= 1_000_000:
+    if size >= 1_000_000 and depth == DEFAULT_DEPTH:
         met = figures["p95_ms"] < TARGET_P95_MS
         verdict = f"  target p95 < {TARGET_P95_MS:g} ms: {'met' if met else 'MISSED'}"
     written = "reused" if write_s is None else f"written in {write_s:.0f} s ({size / write_s:,.0f} events/s)"
     print(
-        f"{backend:10} {size:>9} events ({written}): timeline p50 {figures['p50_ms']:.1f} ms, "
+        f"{backend:10} {size:>9} events ({written}): timeline to depth {depth} p50 {figures['p50_ms']:.1f} ms, "
         f"p95 {figures['p95_ms']:.1f} ms, max {figures['max_ms']:.1f} ms over {figures['lots']:.0f} lots "
         f"(on average {figures['events']:.0f} events, {figures['upstream']:.0f} upstream and "
         f"{figures['downstream']:.0f} downstream lots){verdict}",
@@ -165,6 +166,9 @@ def main() -> None:
     parser.add_argument("--backends", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"])
     parser.add_argument("--workdir", type=Path, default=Path.home() / ".cache" / "powder-lineage-bench")
     parser.add_argument("--runs", type=int, default=100, help="timelines measured per store (default 100)")
+    parser.add_argument(
+        "--depth", type=int, nargs="+", default=[DEFAULT_DEPTH], help="genealogy levels to follow (default 25)"
+    )
     parser.add_argument("--drop", action="store_true", help="drop the PostgreSQL databases afterwards")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -174,7 +178,8 @@ def main() -> None:
             print(f"{backend} {size} events: preparing the store", flush=True)
             context = sqlite_store(args.workdir, size) if backend == "sqlite" else postgres_store(size, drop=args.drop)
             with context as write_s:
-                report(backend, size, write_s, measure_timelines(args.runs))
+                for depth in args.depth:
+                    report(backend, size, depth, write_s, measure_timelines(args.runs, depth))
 
 
 if __name__ == "__main__":
