@@ -350,3 +350,40 @@ def test_background_thread_reports_status(station: Station) -> None:
     assert client.status().waiting == 0
     assert seen[-1].last_success_at is not None
     assert all(thread.name != "sync-client" for thread in threading.enumerate())
+
+
+def test_pulled_events_match_store_ingest(tmp_path: Path) -> None:
+    # store_pulled (one insert per table) ends in the same tables as Store.ingest (one event at a time).
+    from sync.client import store_pulled
+    from sync.models import event_from_row
+    from tests.sync.server.test_bulk_projection import record_history, table_rows
+
+    source = Store.open(tmp_path / "source.db", station_id="ST-SRC")
+    try:
+        record_history(source)
+        with source.reading():
+            events = [event_from_row(row) for row in Event.select().order_by(Event.seq).dicts()]
+    finally:
+        source.close()
+
+    counts = {}
+    for name, ingest in (
+        ("one-by-one", lambda s, e: s.ingest(e).count("stored")),
+        ("bulk", lambda s, e: store_pulled(e)),
+    ):
+        target = Store.open(tmp_path / f"{name}.db", station_id="ST-DST")
+        try:
+            # Two pages, the second repeating part of the first, as a pull repeated after a crash would.
+            counts[name] = target.write(lambda t=target, i=ingest: i(t, events[:6]) + i(t, events[3:]))
+        finally:
+            target.close()
+    assert counts == {"one-by-one": len(events), "bulk": len(events)}
+    expected = table_rows(tmp_path / "one-by-one.db")
+    actual = table_rows(tmp_path / "bulk.db")
+    for table, rows in expected.items():
+        assert actual[table] == rows, table
+    heads = [
+        sqlite3.connect(tmp_path / f"{n}.db").execute("SELECT * FROM chain_head").fetchall()
+        for n in ("one-by-one", "bulk")
+    ]
+    assert heads[0] == heads[1]
