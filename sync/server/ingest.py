@@ -108,7 +108,8 @@ def ingest_batch(
         else:
             ChainHead.update(seq=top.seq, hash=top.hash).where(ChainHead.station_id == station_id).execute()
         head_seq, head_hash = top.seq, top.hash
-    if clock_drift_flagged:
+    if clock_drift_flagged and not _was_drifting(station_id, max_clock_drift_s):
+        # One flag when the drift begins, not one per batch while it lasts.
         detail = (
             f"station clock is {clock_offset_s:+.1f} s off the server's, more than the {max_clock_drift_s:g} s allowed"
         )
@@ -320,6 +321,15 @@ def _ranges(numbers: list[int]) -> list[tuple[int, int]]:
         else:
             ranges.append((number, number))
     return ranges
+
+
+def _was_drifting(station_id: str, max_clock_drift_s: float) -> bool:
+    previous = (
+        StationAccount.select(StationAccount.last_clock_offset_s)
+        .where(StationAccount.station_id == station_id)
+        .scalar()
+    )
+    return previous is not None and abs(previous) > max_clock_drift_s
 
 
 def _is_from_future(event: RecordEvent, received_utc_us: int, max_clock_drift_s: float) -> bool:

@@ -223,3 +223,15 @@ def test_station_list_shows_each_station(server: ServerProcess) -> None:
     assert len(mine) == 1
     assert mine[0]["events_held"] == 1
     assert mine[0]["last_seen_at"] is not None
+
+
+def test_clock_drift_flagged_once(server: ServerProcess) -> None:
+    station = new_station_id()
+    token = server.enrol(station)
+    behind = now_local() - timedelta(hours=2)
+    chain = make_chain(station, 3, occurred_at=behind)
+    for event in chain:
+        answer = send(server, token, station, [event], sent_at=format_time(behind))
+        assert answer["clock_drift_flagged"] is True
+    # Three batches while the clock is off: one flag.
+    assert status_of(server, token, station)["flag_counts"] == {"clock_drift": 1}
