@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 from kiosk.config import Config, ConfigError
@@ -52,8 +53,22 @@ def settings_from_config(config: Config, args: argparse.Namespace) -> Any:
     )
 
 
+def open_station_store(args: argparse.Namespace, config: Config) -> Any:
+    """Open the store named by --db, else the configured one, creating it for a new station.
+
+    A new station may sync before it records anything, to pull the events and
+    reference data of the others.
+    """
+    from sync.store import Store
+
+    path = Path(args.db) if args.db else config.store_path
+    store = Store.open(path, station_id=None if path.exists() else config.station_id)
+    for message in store.startup_report.messages:
+        print(message, file=sys.stderr)
+    return store
+
+
 def run_sync(args: argparse.Namespace, config: Config) -> int:
-    from kiosk.commands.records import open_store
     from sync.client import SyncClient, SyncError
 
     if args.status:
@@ -62,7 +77,7 @@ def run_sync(args: argparse.Namespace, config: Config) -> int:
         settings = SyncSettings(server_url=args.server or config.sync_server_url or "-", token="-")
     else:
         settings = settings_from_config(config, args)
-    with open_store(args, config) as store:
+    with open_station_store(args, config) as store:
         client = SyncClient(store, settings)
         if args.status:
             return print_status(client)

@@ -86,3 +86,24 @@ def test_sync_unreachable_keeps_waiting(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "127.0.0.1:9" in result.stderr
     assert "2 events still waiting" in result.stderr
+
+
+def test_new_station_pulls_first(server: ServerProcess, tmp_path: Path) -> None:
+    # A station that has recorded nothing yet syncs to learn the others' containers.
+    writer_id = new_station_id()
+    writer = StationHome(writer_id, tmp_path / "writer", server.enrol(writer_id), server.url)
+    writer.folder.mkdir()
+    writer.write_config()
+    record_and_wait(writer, 4)
+    assert writer.sync_once().returncode == 0
+
+    newcomer_id = new_station_id()
+    newcomer = StationHome(newcomer_id, tmp_path / "new", server.enrol(newcomer_id), server.url)
+    newcomer.folder.mkdir()
+    newcomer.write_config()
+    assert not newcomer.db.exists()
+    result = newcomer.sync_once()
+    assert result.returncode == 0, result.stderr
+    timeline = newcomer.lineage("timeline", f"{writer_id}-C0")
+    assert timeline.returncode == 0, timeline.stderr
+    assert f"{writer_id}-L0" in timeline.stdout
