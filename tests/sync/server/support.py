@@ -30,7 +30,7 @@ POSTGRES_ADMIN = {"host": "127.0.0.1", "port": 5432, "dbname": "test", "user": "
 
 
 def postgres_absent_reason() -> str | None:
-    """Return why PostgreSQL tests cannot run here, or None when 127.0.0.1:5432 answers."""
+    """Return why PostgreSQL tests cannot run here, or None when 127.0.0.1:5432 accepts connections."""
     try:
         import psycopg2
     except ImportError:
@@ -90,12 +90,12 @@ class Backend:
             conn.close()
 
     def event_ids(self) -> list[str]:
-        """Return every event id the server holds (one per row, so a duplicate would show twice)."""
+        """Return every event id stored at the server (one per row, so a duplicate would show twice)."""
         return [row[0] for row in self.query("SELECT event_id FROM event")]
 
 
 class ServerProcess:
-    """A `lineage-server` process on 127.0.0.1; `start` waits until /health answers."""
+    """A `lineage-server` process on 127.0.0.1; `start` waits until /health returns 200."""
 
     def __init__(self, backend: Backend, folder: Path, *, extra_args: tuple[str, ...] = (), workers: int = 1):
         self.backend = backend
@@ -405,7 +405,7 @@ class FaultProxy:
                 fault = None
             response = self._forward(request, fault)
             if fault is not None and fault.action == "duplicate":
-                # The same request reaches the server twice; the station sees the second response.
+                # The same request reaches the server twice; the station gets the second response.
                 response = self._forward(request, None)
             if fault is not None and fault.action == "delay":
                 time.sleep(fault.value)
@@ -551,7 +551,7 @@ def assert_error_shape(response: requests.Response, status: int) -> dict[str, An
 
 
 def assert_exactly_once(server: ServerProcess, homes: list[StationHome]) -> None:
-    """Check that the server holds every event each station recorded, once, and that every chain verifies."""
+    """Check that the server stores every event each station recorded, once, and that every chain verifies."""
     from collections import Counter
 
     held = server.backend.event_ids()

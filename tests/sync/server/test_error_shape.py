@@ -1,4 +1,4 @@
-"""Every endpoint answers errors in the one JSON shape."""
+"""Every endpoint returns errors in the one JSON shape."""
 
 from __future__ import annotations
 

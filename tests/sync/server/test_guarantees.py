@@ -1,7 +1,7 @@
 """Every recorded event reaches the server exactly once, whatever the network, the server or the power do.
 
 Each scenario runs `lineage sync --once` as a station would, through a fault-injecting
-proxy where the network misbehaves, and ends by checking that the server holds each
+proxy where the network misbehaves, and ends by checking that the server stores each
 recorded event once and that every chain verifies (`lineage verify`, `lineage-server verify`).
 """
 
@@ -100,7 +100,7 @@ def test_same_batch_delivered_twice(station_home: MakeStation, fault_proxy: Faul
     fault_proxy.add("duplicate")
     result = home.sync_once()
     assert result.returncode == 0, result.stderr
-    # The station sees the second delivery's response: every event of that batch a duplicate.
+    # The station gets the second delivery's response: every event of that batch a duplicate.
     assert "25 duplicate" in result.stdout
     assert_exactly_once(server, [home])
 
@@ -150,7 +150,7 @@ def test_two_stations_back_after_a_day(station_home: MakeStation, server: Server
     for home in (first, second):
         assert sync_until_done(home) == [0]
     assert_exactly_once(server, [first, second])
-    # Each station now knows the other's containers.
+    # Each station now has the other's containers.
     for home, other in ((first, second), (second, first)):
         timeline = home.lineage("timeline", f"{other.station_id}-C0", "--db", str(home.db), "--format", "json")
         assert timeline.returncode == 0, timeline.stderr
@@ -178,7 +178,7 @@ def test_station_clock_hours_wrong(station_home: MakeStation, server: ServerProc
     assert_exactly_once(server, [home])
     flags = server.backend.query(f"SELECT code FROM station_flag WHERE station_id = '{home.station_id}'")
     assert ("clock_drift",) in flags
-    # The server orders the station's events by sequence number, whatever their clock said.
+    # The server orders the station's events by sequence number, whatever times their clock gave them.
     seqs = server.backend.query(
         f"SELECT seq FROM event WHERE station_id = '{home.station_id}' ORDER BY occurred_utc_us"
     )

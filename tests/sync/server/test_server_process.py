@@ -1,4 +1,4 @@
-"""The server process killed mid-batch and restarted, and overload answered 429/503 with Retry-After."""
+"""The server process killed mid-batch and restarted, and overload getting 429/503 with Retry-After."""
 
 from __future__ import annotations
 
