@@ -73,11 +73,17 @@ def open_store(args: argparse.Namespace, config: Config) -> Store:
 
 
 def run_timeline(args: argparse.Namespace, config: Config) -> int:
+    from kiosk.scan.payloads import RejectedLabelPayload, identifier_for_lookup
     from sync.report import format_timeline_text
     from sync.timeline import build_timeline
 
+    try:
+        identifier = identifier_for_lookup(args.id)  # a scanned label payload works as the id too
+    except RejectedLabelPayload as error:
+        print(f"lineage timeline: {error}", file=sys.stderr)
+        return 1
     with open_store(args, config) as store, store.reading():
-        timeline = build_timeline(args.id, max_depth=args.depth)
+        timeline = build_timeline(identifier, max_depth=args.depth)
     if args.format == "json":
         json.dump(timeline, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")

@@ -7,7 +7,12 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.labels.errors import LabelError
-from kiosk.scan.payloads import InvalidLabelRequest, format_label_payload
+from kiosk.scan.payloads import (
+    InvalidLabelRequest,
+    RejectedLabelPayload,
+    format_label_payload,
+    identifier_for_lookup,
+)
 from sync.errors import NotFound
 from sync.lineage import container_state, resolve
 from sync.models import Lot, Sample
@@ -40,14 +45,26 @@ def make_label_content(
     return LabelContent(kind, identifier, payload, (identifier, *lines))
 
 
+def lookup_identifier(query: str) -> str:
+    """Return the id to look up for a typed id or a scanned label payload (``PL1:C:C-1`` gives ``C-1``).
+
+    Raises LabelError for a payload that names no container, lot or sample, such as an operator badge.
+    """
+    try:
+        return identifier_for_lookup(query)
+    except RejectedLabelPayload as error:
+        raise LabelError(str(error)) from error
+
+
 def read_label_content(query: str, *, station_id: str, today: date, resolver_base: str | None = None) -> LabelContent:
     """Look up a container (by id or any of its labels), lot (id or lot number) or sample; return its label.
 
-    A container's label carries its current label, so reprinting from an
-    earlier label gives the sticker the container wears now. Run inside
-    ``store.reading()``. Raises NotFound or Ambiguous (from sync.lineage) and LabelError.
+    ``query`` may also be a scanned label payload. A container's label carries
+    its current label, so reprinting from an earlier label gives the sticker
+    the container wears now. Run inside ``store.reading()``. Raises NotFound
+    or Ambiguous (from sync.lineage) and LabelError.
     """
-    resolved = resolve(query)
+    resolved = resolve(lookup_identifier(query))
     footer = f"{today.isoformat()} · {station_id}"
     if resolved.container_id is not None:
         state = container_state(resolved.container_id)

@@ -19,7 +19,7 @@ from typing import Any
 
 from PIL import Image
 
-from kiosk.labels.content import LabelContent, read_label_content, station_today
+from kiosk.labels.content import LabelContent, lookup_identifier, read_label_content, station_today
 from kiosk.labels.errors import LabelError
 from kiosk.labels.options import LabelOptions, SheetOptions
 from kiosk.labels.prepared import prepare_label
@@ -158,7 +158,7 @@ class LabelPrinting:
         rendered or queued is reported in ``print_error`` instead of raised.
         """
         with self.store.reading():
-            resolved = resolve(label_or_id)
+            resolved = resolve(lookup_identifier(label_or_id))
             if resolved.container_id is None:
                 raise LabelError(
                     f"{label_or_id!r} names a {resolved.matched.replace('_', ' ')}, not a container; only containers are relabelled"

@@ -38,6 +38,9 @@ _COMPACT_VERSION_RE = re.compile(r"^PL(\d{1,4}):")
 _URL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _URI_VERSION_RE = re.compile(r"^pl(\d{1,4})$", re.IGNORECASE)
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# GS1 keys that end in a check digit: SSCC (00), GTIN (01) and CONTENT (02).
+# A scan that starts with one whose check digit is correct is read as GS1 data.
+_CHECKED_GS1_KEY_RE = re.compile(r"^(?:00\d{18}|0[12]\d{14})")
 
 
 class LabelKind(StrEnum):
@@ -60,6 +63,10 @@ _KIND_BY_LETTER = {letter: kind for kind, letter in _LETTERS.items()}
 
 class InvalidLabelRequest(ValueError):
     """A label payload cannot be made from the given kind, identifier or resolver base."""
+
+
+class RejectedLabelPayload(ValueError):
+    """A text given as an id is a label payload that names no container, lot or sample; the message gives the reason."""
 
 
 @dataclass(frozen=True)
@@ -204,8 +211,15 @@ def parse_payload(text: str, *, symbology_identifier: str | None = None) -> Payl
 
     ``symbology_identifier`` is the AIM identifier the decoder or scanner
     reported (]Q3 marks a GS1 QR code); one at the start of the text itself
-    is used too. Never raises for any input string.
+    is used too. Any str gives a result, never an exception. Raises TypeError
+    when ``text`` is not a str (None, or bytes not yet decoded), because that
+    is a caller's mistake, not a scan.
     """
+    if not isinstance(text, str):
+        raise TypeError(
+            f"parse_payload takes the scanned text as str, not {type(text).__name__}; "
+            "decode bytes first (kiosk.scan.pipeline.code_payload handles binary codes)"
+        )
     if len(text) > MAX_PAYLOAD_CHARACTERS:
         return RejectedPayload(
             text,
@@ -231,11 +245,11 @@ def parse_payload(text: str, *, symbology_identifier: str | None = None) -> Payl
         return _parse_gs1(text, data, "bracketed", symbology_identifier)
     if _CONTROL_RE.search(data):
         return RejectedPayload(
-            text, f"the scan {escape_for_message(data)} contains control characters; it is no label this station reads"
+            text,
+            f"the scan {escape_for_message(data)} contains control characters; it is not a label this station reads",
         )
-    unmarked = _unmarked_element_string(text, data)
-    if unmarked is not None:
-        return unmarked
+    if _starts_with_checked_gs1_key(data):
+        return _parse_unmarked_gs1(text, data)
     if SUPPLIER_LOT_RE.match(data):
         return SupplierLotNumber(text, data)
     return RejectedPayload(
@@ -243,6 +257,33 @@ def parse_payload(text: str, *, symbology_identifier: str | None = None) -> Payl
         f"{escape_for_message(data)} is not a Powder Lineage label, GS1 data or a supplier lot number "
         "(up to 40 letters, digits, '.', '_', '/', '#', '+' or '-')",
     )
+
+
+def identifier_for_lookup(text: str) -> str:
+    """Return the id that a typed id or a scanned label payload names, for looking it up in the store.
+
+    A Powder Lineage label payload (``PL1:C:C-1`` or its https form) gives
+    its identifier. Any other text is returned without surrounding blanks.
+    Raises RejectedLabelPayload for a label payload or web address that names
+    no container, lot or sample (a later label version, an operator badge,
+    a GS1 Digital Link), with the reason.
+    """
+    data = text.strip()
+    if not (_COMPACT_VERSION_RE.match(data) or _URL_RE.match(data)):
+        return data
+    payload = parse_payload(data)
+    if isinstance(payload, RejectedPayload):
+        raise RejectedLabelPayload(payload.reason)
+    if not isinstance(payload, ProjectLabel):
+        raise RejectedLabelPayload(
+            f"{escape_for_message(data)} is a GS1 Digital Link, not a Powder Lineage label; "
+            "give a container, lot or sample id or scan its Powder Lineage label"
+        )
+    if payload.label_kind is LabelKind.OPERATOR_BADGE:
+        raise RejectedLabelPayload(
+            f"{escape_for_message(data)} is an operator badge, not a container, lot or sample label"
+        )
+    return payload.identifier
 
 
 def _parse_gs1(text: str, data: str, source: str, symbology_identifier: str | None) -> Payload:
@@ -253,18 +294,34 @@ def _parse_gs1(text: str, data: str, source: str, symbology_identifier: str | No
     return Gs1Data(text, elements, source, symbology_identifier)
 
 
-def _unmarked_element_string(text: str, data: str) -> Payload | None:
-    """Read a GS1 element string sent without symbology identifier or separators, when it cannot be a lot number.
+def _starts_with_checked_gs1_key(data: str) -> bool:
+    """Check whether the text is a GS1 element string sent without symbology identifier or separators.
 
-    It must start with a GTIN (01) whose check digit is correct and carry at least
-    one more element, so a plain 16-digit lot number stays a lot number.
+    It must start with an SSCC (00), GTIN (01) or CONTENT (02) whose check
+    digit is correct, followed by at least one more character. A lot number that
+    starts with 00, 01 or 02 and 14 or more digits passes the check digit one
+    time in ten and is then read as GS1 (and rejected when it does not parse).
+    A key with nothing after it stays a lot number, so a plain 16-digit lot
+    number is still accepted.
     """
-    if not re.match(r"^01\d{14}.", data):
-        return None
+    match = _CHECKED_GS1_KEY_RE.match(data)
+    if match is None or match.end() == len(data):
+        return False
+    key = match.group()
+    return gs1.gs1_check_digit(key[2:-1]) == int(key[-1])
+
+
+def _parse_unmarked_gs1(text: str, data: str) -> Payload:
     try:
         elements = gs1.parse_element_string(data)
-    except gs1.InvalidGs1:
-        return None
+    except gs1.InvalidGs1 as error:
+        # Taking it for a lot number would record the whole GS1 string as one.
+        return RejectedPayload(
+            text,
+            f"GS1 data {escape_for_message(data)} is not valid: {error}; it starts with a "
+            f"{gs1.APPLICATION_IDENTIFIERS[data[:2]].title} ({data[:2]}) whose check digit is correct, "
+            "so it is read as GS1 data, not as a lot number",
+        )
     return Gs1Data(text, elements, "element string", None)
 
 

@@ -41,7 +41,7 @@ def code_payload(code: DecodedCode) -> Payload:
     if code.text is None:
         return RejectedPayload(
             "",
-            f"the code holds {len(code.raw)} bytes of binary data ({code.binary_reason}); it is no label this station reads",
+            f"the code holds {len(code.raw)} bytes of binary data ({code.binary_reason}); it is not a label this station reads",
         )
     return parse_payload(code.text, symbology_identifier=code.symbology_identifier)
 

@@ -71,6 +71,17 @@ def test_timeline_unknown_id_message(small_store: Path) -> None:
     assert "no lot, container, label or sample has the id 'NOPE-1'" in result.stderr
 
 
+def test_timeline_takes_scanned_payload(small_store: Path) -> None:
+    for scanned in ("PL1:L:L-3", "https://labels.example.com/pl1/c/C-3"):
+        result = lineage("timeline", scanned, "--db", str(small_store))
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("Lot L-3\n")
+
+    badge = lineage("timeline", "PL1:B:OP-0001", "--db", str(small_store))
+    assert badge.returncode == 1
+    assert "'PL1:B:OP-0001' is an operator badge, not a container, lot or sample label" in badge.stderr
+
+
 def test_timeline_missing_store_message(tmp_path: Path) -> None:
     result = lineage("timeline", "L-1", "--db", str(tmp_path / "absent.db"))
     assert result.returncode == 1

@@ -89,6 +89,14 @@ def test_label_print_to_zpl_printer(store_path: Path, tmp_path: Path, fake_zpl_p
     assert label.copies == 2
 
 
+def test_label_takes_scanned_payload(store_path: Path, tmp_path: Path) -> None:
+    for scanned in ("PL1:C:C-2", "https://lineage.plant.example/pl1/c/C-2"):
+        out = tmp_path / "scanned.png"
+        result = lineage("label", scanned, "--db", str(store_path), "--out", str(out), cwd=tmp_path)
+        assert result.returncode == 0, result.stderr.decode()
+        assert decode_texts(Image.open(out)) == ["PL1:C:C-2"]
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
@@ -101,6 +109,8 @@ def test_label_print_to_zpl_printer(store_path: Path, tmp_path: Path, fake_zpl_p
         (["C-1", "C-2", "--out", "x.png"], "a PNG file contains one label"),
         (["C-1", "--out", "x.png", "--sheet", "A4"], "sheets of labels are made as PDF only"),
         (["C-1", "--out", "no/such/folder/x.png"], "cannot write no/such/folder/x.png"),
+        (["PL1:B:OP-0001", "--out", "x.png"], "'PL1:B:OP-0001' is an operator badge, not a container, lot or sample"),
+        (["PL2:C:C-1", "--out", "x.png"], "label format version 2 is not supported by this station"),
     ],
 )
 def test_label_errors_explained(store_path: Path, tmp_path: Path, arguments: list[str], message: str) -> None:

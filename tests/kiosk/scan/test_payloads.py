@@ -6,16 +6,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kiosk.scan.gs1 import gs1_check_digit
 from kiosk.scan.payloads import (
     MAX_PAYLOAD_CHARACTERS,
     Gs1Data,
     InvalidLabelRequest,
     LabelKind,
     ProjectLabel,
+    RejectedLabelPayload,
     RejectedPayload,
     SupplierLotNumber,
     escape_for_message,
     format_label_payload,
+    identifier_for_lookup,
     parse_payload,
 )
 from sync.ids import IDENTIFIER_PATTERN, new_short_id
@@ -155,6 +158,92 @@ def test_gs1_unmarked_element_string_parses() -> None:
     payload = parse_payload("01095011015300031725123110ABC")
     assert isinstance(payload, Gs1Data)
     assert payload.batch_lot == "ABC"
+
+
+def with_check_digit(digits: str) -> str:
+    return digits + str(gs1_check_digit(digits))
+
+
+SSCC = with_check_digit("09501101530000001")
+
+
+@pytest.mark.parametrize(
+    ("unmarked", "separated", "reason_part"),
+    [
+        ("01095011015300031725134110ABC123", "0109501101530003\x1d17251341\x1d10ABC123", "not a valid YYMMDD date"),
+        ("01095011015300037777XYZ", "0109501101530003\x1d7777XYZ", "unknown application identifier"),
+        ("0209501101530003" + "37ABC", "0209501101530003\x1d37ABC", "must be digits only"),
+        (f"00{SSCC}10" + "A" * 21, f"00{SSCC}\x1d10" + "A" * 21, "must have 1 to 20 characters"),
+    ],
+)
+def test_unmarked_gs1_faults_rejected(unmarked: str, separated: str, reason_part: str) -> None:
+    # Read as a lot number, these would record the whole GS1 string as the supplier's lot.
+    payload = parse_payload(unmarked)
+    with_separators = parse_payload(separated)
+    assert isinstance(payload, RejectedPayload)
+    assert isinstance(with_separators, RejectedPayload)
+    assert reason_part in payload.reason
+    assert reason_part in with_separators.reason
+    assert payload.reason.startswith("GS1 data ")
+    assert "so it is read as GS1 data, not as a lot number" in payload.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0109501101530004XYZ",  # the GTIN's check digit is wrong, so it is no GTIN
+        "0109501101530003",  # a GTIN-like key alone
+        "10ABC123",
+        "01-2024-0815",
+        "0012345",
+    ],
+)
+def test_lot_numbers_like_gs1_accepted(text: str) -> None:
+    payload = parse_payload(text)
+    assert isinstance(payload, SupplierLotNumber)
+    assert payload.lot_number == text
+
+
+def test_unmarked_sscc_element_string_parses() -> None:
+    payload = parse_payload(f"00{SSCC}10LOT-7")
+    assert isinstance(payload, Gs1Data)
+    assert payload.value("00") == SSCC
+    assert payload.batch_lot == "LOT-7"
+
+
+@pytest.mark.parametrize("value", [None, b"PL1:C:C-1", 7])
+def test_parser_rejects_non_text_input(value: object) -> None:
+    with pytest.raises(TypeError, match=f"takes the scanned text as str, not {type(value).__name__}"):
+        parse_payload(value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "identifier"),
+    [
+        ("PL1:C:C-0KZ3M7Q1X2ABCD", "C-0KZ3M7Q1X2ABCD"),
+        (" https://labels.example.com/pl1/l/old%2Flot.7\n", "old/lot.7"),
+        ("PL1:S:S-1", "S-1"),
+        ("C-0001", "C-0001"),
+        ("  SUP-2024-0815 ", "SUP-2024-0815"),
+    ],
+)
+def test_lookup_identifier_from_payload(text: str, identifier: str) -> None:
+    assert identifier_for_lookup(text) == identifier
+
+
+@pytest.mark.parametrize(
+    ("text", "message_part"),
+    [
+        ("PL1:B:OP-0001", "is an operator badge, not a container, lot or sample label"),
+        ("PL2:C:C-1", "label format version 2 is not supported"),
+        ("PL1:X:C-1", "label kind 'X' is unknown"),
+        ("https://id.gs1.org/01/09501101530003/10/A", "is a GS1 Digital Link, not a Powder Lineage label"),
+        ("https://example.com/page", "neither a Powder Lineage label nor a GS1 Digital Link"),
+    ],
+)
+def test_lookup_rejects_other_payloads(text: str, message_part: str) -> None:
+    with pytest.raises(RejectedLabelPayload, match=message_part):
+        identifier_for_lookup(text)
 
 
 @pytest.mark.parametrize(
