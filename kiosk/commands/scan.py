@@ -9,16 +9,22 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 
 from kiosk.config import Config
 from kiosk.scan.decoding import DecodedCode, decode_image
+from kiosk.scan.image_files import (
+    UnreadableFile,
+    is_image_file,
+    iter_video_frames,
+    list_image_files,
+    read_image_frames,
+)
 from kiosk.scan.payloads import escape_for_message, payload_as_dict
 from kiosk.scan.pipeline import code_payload
-from kiosk.scan.sources import IMAGE_SUFFIXES
 
 EXIT_FAILED = 1
+EMPTY_PATH_ERROR = "an empty path names no file or folder; give an image, a folder or a video"
 
 
 def register(subparsers: Any) -> None:
@@ -27,11 +33,14 @@ def register(subparsers: Any) -> None:
         "scan",
         help="decode the QR codes in image files, folders or videos as the kiosk does",
         description=(
-            "Decode every QR code in each image (a folder: every image in it, in name order; a video: every "
-            "frame) with the decoder chain and payload parser the kiosk uses."
+            "Decode every QR code in each image (a folder: every image directly in it, in name order; a video, "
+            "animated GIF or multi-page TIFF: every frame) with the decoder chain and payload parser the kiosk "
+            "uses. Exits 1 when any PATH is missing, unreadable, damaged or holds no image."
         ),
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="image file, folder of images, or video file")
+    parser.add_argument(
+        "paths", nargs="+", metavar="PATH", help="image file, folder of images (not its subfolders), or video file"
+    )
     parser.add_argument(
         "--format",
         choices=["text", "json"],
@@ -59,43 +68,64 @@ def code_as_dict(code: DecodedCode) -> dict[str, Any]:
 
 
 def iter_images(path: Path) -> Iterator[tuple[str, np.ndarray | None, str | None]]:
-    """Yield (name, image or None, error or None) for a file, each image of a folder, or each frame of a video."""
+    """Yield (name, image or None, error or None) for a file, each image of a folder, or each frame of a video.
+
+    A folder gives the image files directly in it (subfolders are not
+    searched); a path that gives no image at all yields one error.
+    """
     if path.is_dir():
-        images = sorted(child for child in path.iterdir() if child.suffix.lower() in IMAGE_SUFFIXES)
-        for child in images:
-            yield from iter_images(child)
+        yield from _folder_images(path)
         return
     if not path.exists():
         yield str(path), None, "not found"
         return
-    if path.suffix.lower() in IMAGE_SUFFIXES:
-        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-        yield str(path), image, None if image is not None else "not a readable image"
+    try:
+        if is_image_file(path):
+            yield from _image_frames(path)
+        elif path.stat().st_size == 0:
+            yield str(path), None, "empty file (0 bytes)"
+        else:
+            yield from _video_frames(path)
+    except UnreadableFile as error:
+        yield str(path), None, str(error)
+
+
+def _folder_images(folder: Path) -> Iterator[tuple[str, np.ndarray | None, str | None]]:
+    try:
+        images = list_image_files(folder)
+    except OSError as error:
+        yield str(folder), None, f"the folder cannot be listed: {error.strerror or error}"
         return
-    yield from _video_frames(path)
+    if not images:
+        yield str(folder), None, "no images in the folder (subfolders are not searched)"
+        return
+    for child in images:
+        yield from iter_images(child)
+
+
+def _image_frames(path: Path) -> Iterator[tuple[str, np.ndarray | None, str | None]]:
+    frames = read_image_frames(path)
+    if len(frames) == 1:
+        yield str(path), frames[0], None
+        return
+    for index, frame in enumerate(frames):
+        yield f"{path}#frame={index}", frame, None
 
 
 def _video_frames(path: Path) -> Iterator[tuple[str, np.ndarray | None, str | None]]:
-    capture = cv2.VideoCapture(str(path))
-    if not capture.isOpened():
-        yield str(path), None, "not a readable image or video"
-        return
-    try:
-        index = 0
-        while True:
-            ok, frame = capture.read()
-            if not ok:
-                break
-            yield f"{path}#frame={index}", frame, None
-            index += 1
-    finally:
-        capture.release()
+    for index, frame in enumerate(iter_video_frames(path)):
+        yield f"{path}#frame={index}", frame, None
 
 
 def run_scan(args: argparse.Namespace, config: Config) -> int:
-    """Decode each PATH and print the codes; exit 1 when any path could not be read."""
+    """Decode each PATH and print the codes; return 1 when any path or image could not be read."""
     failed = False
     for argument in args.paths:
+        if not argument:
+            # Path("") is the current folder, which an empty argument (an unset variable, say) never means.
+            failed = True
+            _print_error(args.format, argument, EMPTY_PATH_ERROR)
+            continue
         for name, image, error in iter_images(Path(argument)):
             if image is None:
                 failed = True
@@ -112,7 +142,7 @@ def run_scan(args: argparse.Namespace, config: Config) -> int:
 def _print_error(output_format: str, name: str, error: str) -> None:
     if output_format == "json":
         print(json.dumps({"path": name, "codes": [], "error": error}, ensure_ascii=False))
-    print(f"lineage scan: {name}: {error}", file=sys.stderr)
+    print(f"lineage scan: {name or repr(name)}: {error}", file=sys.stderr)
 
 
 def _print_text(name: str, codes: list[DecodedCode]) -> None:

@@ -13,9 +13,10 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from kiosk.scan.image_files import IMAGE_FORMAT_NAMES, list_image_files
+
 log = logging.getLogger(__name__)
 
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff", ".pgm", ".ppm"})
 _STREAM_URL_RE = re.compile(r"^(rtsp|rtsps|rtmp|http|https|udp|tcp|srt)://", re.IGNORECASE)
 
 
@@ -196,7 +197,7 @@ class ImageFolderSource:
 
     def _list_images(self) -> list[Path]:
         try:
-            return sorted(path for path in self.folder.iterdir() if path.suffix.lower() in IMAGE_SUFFIXES)
+            return list_image_files(self.folder)
         except OSError as error:
             raise SourceUnavailable(f"{self.description} cannot be read: {error.strerror}") from error
 
@@ -204,7 +205,7 @@ class ImageFolderSource:
         """List the folder; raise SourceUnavailable when it is missing or holds no image."""
         self._paths = self._list_images()
         if not self._paths:
-            raise SourceUnavailable(f"{self.description} holds no image ({', '.join(sorted(IMAGE_SUFFIXES))})")
+            raise SourceUnavailable(f"{self.description} holds no image ({IMAGE_FORMAT_NAMES})")
         self._index = 0
         self._next_frame_s = time.monotonic()
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import cv2
 import pytest
+from PIL import Image
 
 from kiosk.cli import main
 from tests.kiosk.scan.images import blank_frame, in_frame, qr_image
@@ -77,3 +78,127 @@ def test_text_output_names_payload(tmp_path: Path, capsys: pytest.CaptureFixture
     output = capsys.readouterr().out
     assert f"{path}: 1 code(s)" in output
     assert "label format version 2 is not supported by this station; update Powder Lineage" in output
+
+
+def scan_json(capsys: pytest.CaptureFixture[str], *paths: str) -> tuple[int, list[dict[str, Any]], str]:
+    status = main(["scan", "--format", "json", *paths])
+    captured = capsys.readouterr()
+    return status, [json.loads(line) for line in captured.out.splitlines()], captured.err
+
+
+def test_folder_without_images_fails(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    nested = tmp_path / "nested"
+    (nested / "inner").mkdir(parents=True)
+    write_image(nested / "inner" / "label.png", "PL1:C:C-1")
+
+    for folder in (empty, nested):
+        assert main(["scan", str(folder)]) == 1
+        captured = capfd.readouterr()
+        assert captured.out == ""
+        assert f"lineage scan: {folder}: no images in the folder (subfolders are not searched)" in captured.err
+
+
+def test_empty_path_argument_rejected(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # An empty argument must not fall back to the current folder.
+    write_image(tmp_path / "label.png", "PL1:C:C-1")
+    status, results, error = scan_json(capsys, "")
+    assert status == 1
+    assert results == [{"path": "", "codes": [], "error": results[0]["error"]}]
+    assert "lineage scan: '': an empty path names no file or folder" in error
+
+
+def test_gif_scanned_alike_alone_and_in_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    still = Image.fromarray(qr_image("PL1:L:L-1"))
+    still.save(tmp_path / "still.gif")
+    frames = [Image.fromarray(qr_image(text)) for text in ("PL1:S:S-1", "PL1:S:S-2")]
+    frames[0].save(tmp_path / "moving.gif", save_all=True, append_images=frames[1:], duration=100)
+
+    _status, from_folder, _error = scan_json(capsys, str(tmp_path))
+    _status, one_by_one, _error = scan_json(capsys, str(tmp_path / "moving.gif"), str(tmp_path / "still.gif"))
+
+    assert from_folder == one_by_one
+    assert [(Path(result["path"]).name, result["codes"][0]["text"]) for result in from_folder] == [
+        ("moving.gif#frame=0", "PL1:S:S-1"),
+        ("moving.gif#frame=1", "PL1:S:S-2"),
+        ("still.gif", "PL1:L:L-1"),
+    ]
+
+
+def test_png_without_suffix_is_image(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    png = write_image(tmp_path / "label.png", "PL1:C:C-9")
+    bare = png.rename(tmp_path / "label")
+
+    status, results, _error = scan_json(capsys, str(bare))
+
+    assert status == 0
+    assert [result["path"] for result in results] == [str(bare)]
+    assert results[0]["codes"][0]["text"] == "PL1:C:C-9"
+
+
+@pytest.mark.parametrize(("suffix", "image_format"), [(".jpg", "JPEG"), (".png", "PNG"), (".webp", "WebP")])
+def test_truncated_image_reported_quietly(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], suffix: str, image_format: str
+) -> None:
+    whole = tmp_path / f"whole{suffix}"
+    assert cv2.imwrite(str(whole), in_frame([qr_image("PL1:C:C-1", scale=4)], size=(320, 240)))
+    cut = tmp_path / f"cut{suffix}"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size * 2 // 3])
+
+    assert main(["scan", str(cut)]) == 1
+
+    captured = capfd.readouterr()
+    assert captured.out == ""
+    assert f"lineage scan: {cut}: truncated {image_format} file" in captured.err
+    # libjpeg's and libpng's own messages stay off the terminal.
+    assert captured.err.count("\n") == 1
+    assert "Premature end" not in captured.err
+
+
+def test_corrupt_and_empty_files_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    png = write_image(tmp_path / "label.png", "PL1:C:C-1")
+    data = bytearray(png.read_bytes())
+    data[40:-20] = bytes(len(data) - 60)  # whole chunks, garbage inside
+    corrupt = tmp_path / "corrupt.png"
+    corrupt.write_bytes(bytes(data))
+    empty = tmp_path / "empty.png"
+    empty.touch()
+    empty_video = tmp_path / "empty.mp4"
+    empty_video.touch()
+
+    status, _results, error = scan_json(capsys, str(corrupt), str(empty), str(empty_video))
+
+    assert status == 1
+    assert f"{corrupt}: corrupt PNG file: OpenCV cannot decode its image data" in error
+    assert f"{empty}: empty file (0 bytes)" in error
+    assert f"{empty_video}: empty file (0 bytes)" in error
+
+
+def test_broken_video_lists_formats(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    broken = tmp_path / "clip.mp4"
+    broken.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(200))
+
+    assert main(["scan", str(broken)]) == 1
+
+    error = capfd.readouterr().err
+    assert f"{broken}: not a readable image or video (images: PNG, JPEG, GIF" in error
+    assert "videos: MP4, AVI, MKV, MOV" in error
+    assert "moov atom" not in error
+
+
+def test_truncated_video_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    whole = tmp_path / "whole.avi"
+    writer = cv2.VideoWriter(str(whole), cv2.VideoWriter.fourcc(*"MJPG"), 5, (320, 240), isColor=False)
+    for index in range(10):
+        writer.write(in_frame([qr_image(f"PL1:S:S-{index}", scale=3)], size=(320, 240)))
+    writer.release()
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+
+    status, results, error = scan_json(capsys, str(cut))
+
+    assert status == 1
+    assert 0 < len(results) - 1 < 10  # the frames before the cut, then the error line
+    assert results[-1]["error"].startswith("truncated or damaged video: it ended after")
+    assert "of the 10 frames its header declares" in error
