@@ -91,8 +91,11 @@ class SyncReport:
 
     def summary(self) -> str:
         """Return one line for logs and `lineage sync --once`."""
+        sent = self.accepted + self.duplicates + self.rejected
+        events = "event" if sent == 1 else "events"
+        batches = "batch" if self.batches == 1 else "batches"
         return (
-            f"sent {self.accepted + self.duplicates + self.rejected} events in {self.batches} batches "
+            f"sent {sent} {events} in {self.batches} {batches} "
             f"({self.accepted} accepted, {self.duplicates} duplicate, {self.rejected} rejected), "
             f"pulled {self.pulled}, {self.waiting} still waiting"
         )

@@ -53,7 +53,7 @@ def test_sync_once_reports_counts(server: ServerProcess, tmp_path: Path) -> None
     record_and_wait(home, 7)
     result = home.sync_once()
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("sent 7 events in 1 batches (7 accepted, 0 duplicate, 0 rejected)")
+    assert result.stdout.startswith("sent 7 events in 1 batch (7 accepted, 0 duplicate, 0 rejected)")
     status = home.lineage("sync", "--status")
     assert status.returncode == 0
     assert "waiting: 0, rejected: 0" in status.stdout
