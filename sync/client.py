@@ -18,6 +18,7 @@ import json
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -503,12 +504,19 @@ class SyncClient:
             self._thread = None
 
     def run(self, *, on_status: Callable[[SyncStatus], None] | None = None) -> None:
-        """Sync until `stop`: each round pushes and pulls, then waits the interval or the backoff delay."""
+        """Sync until `stop`: each round pushes and pulls, then waits the interval or the backoff delay.
+
+        `wake` during the interval starts the next round at once. During a
+        backoff delay (server unreachable or busy) it only reports a fresh
+        status, so recording events while offline does not retry sooner.
+        """
         failures = 0
         while not self._stop.is_set():
+            backing_off = True
             try:
                 self.sync_once()
                 failures = 0
+                backing_off = False
                 delay = self.settings.interval_s
             except ServerBusy as error:
                 delay = error.retry_after_s + self._random_fraction()
@@ -521,11 +529,23 @@ class SyncClient:
                 failures += 1
                 delay = self.backoff_s(failures)
                 log.error("Sync could not use the station store: %s; retrying in %.1f s", error, delay)
-            self._next_attempt_in_s = delay
+            self._wait_for_next_round(delay, backing_off=backing_off, on_status=on_status)
+
+    def _wait_for_next_round(
+        self, delay_s: float, *, backing_off: bool, on_status: Callable[[SyncStatus], None] | None
+    ) -> None:
+        deadline = time.monotonic() + delay_s
+        while not self._stop.is_set():
+            remaining = deadline - time.monotonic()
+            self._next_attempt_in_s = max(0.0, remaining)
             if on_status is not None:
                 _notify(on_status, self.status())
-            self._wake.wait(delay)
+            if remaining <= 0:
+                return
+            woken = self._wake.wait(remaining)
             self._wake.clear()
+            if not woken or not backing_off:
+                return
 
 
 def _notify(on_status: Callable[[SyncStatus], None], status: SyncStatus) -> None:

@@ -387,3 +387,32 @@ def test_pulled_events_match_store_ingest(tmp_path: Path) -> None:
         for n in ("one-by-one", "bulk")
     ]
     assert heads[0] == heads[1]
+
+
+@pytest.mark.allow_warning_logs
+def test_wake_offline_keeps_backoff(station: Station) -> None:
+    station.record_lots(1)
+    # Nothing listens on port 9; the first retry would come after 30 to 60 s.
+    client = station.client("http://127.0.0.1:9", connect_timeout_s=0.5, backoff_initial_s=60.0)
+    seen: list[SyncStatus] = []
+    first = threading.Event()
+    second = threading.Event()
+
+    def on_status(status: SyncStatus) -> None:
+        seen.append(status)
+        (second if first.is_set() else first).set()
+
+    client.start(on_status=on_status)
+    try:
+        assert first.wait(10)
+        station.record_lots(1, prefix="OFF")
+        client.wake()
+        assert second.wait(5)
+    finally:
+        client.stop()
+    # The wake showed the new waiting count without a second attempt.
+    assert seen[-1].waiting == 2
+    assert seen[-1].online is False
+    assert seen[-1].next_attempt_in_s is not None and seen[-1].next_attempt_in_s > 20
+    with station.store.reading():
+        assert [row.attempts for row in Outbox.select().order_by(Outbox.seq)] == [1, 0]
