@@ -76,7 +76,10 @@ def load_station_config(args: argparse.Namespace) -> tuple[Config, bool]:
 
         # The demo settings win over the station's file (the demo video replaces its camera); flags win over both.
         config = config.with_overrides(**DEMO_SETTINGS)
-        config = config.with_overrides(db_path=str(make_demo_store()))
+        demo_store = make_demo_store()
+        config = config.with_overrides(
+            db_path=str(demo_store), sensor_reading_file=str(demo_store.parent / "sensor.json")
+        )
     config = config.with_overrides(
         camera_source=args.camera,
         db_path=args.db,

@@ -89,6 +89,7 @@ SETTINGS: list[Setting] = [
     Setting("ui_idle_logout_s", float, 300.0, "Seconds without a touch, key or scan before the operator is logged out; 0: never."),
     Setting("ui_touch_target_mm", float, 15.0, "Smallest side of a button or key on the screen, in millimetres."),
     Setting("ui_body_font_pt", float, 16.0, "Body text size in points; titles are 25 % larger."),
+    Setting("ui_scale", float, 0.0, "Text and button size relative to the 800x480 layout; 0: grows with the window height."),
     Setting("ui_screen_px_per_mm", float, 0.0, "Screen pixels per millimetre; 0 asks the screen (7-inch Pi display: 5.19)."),
     Setting("ui_tap_debounce_ms", int, 400, "A press within this many ms after a button tap is dropped as a doubled tap."),
     Setting("ui_fullscreen", bool, False, "Start full screen, as with --fullscreen."),

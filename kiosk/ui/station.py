@@ -15,7 +15,7 @@ from kiosk.ui.bridge import WorkerBridge
 from kiosk.ui.context import Kiosk
 from kiosk.ui.sound import ScanSound
 from kiosk.ui.taps import IdleWatcher, TapFilter
-from kiosk.ui.theme import apply_theme, make_metrics, screen_px_per_mm
+from kiosk.ui.theme import apply_theme, fitting_scale, make_metrics, screen_px_per_mm
 from kiosk.ui.window import MainWindow
 from sync.records import Event
 from sync.store import Store
@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[2]
 SOUNDS = ROOT / "assets" / "sounds"
 MASS_UNITS = ("kg", "g", "t", "lb")
+# A change of scale smaller than this is not worth restyling every widget for.
+SCALE_STEP = 0.05
 
 
 def check_ui_settings(config: Config) -> None:
@@ -41,6 +43,8 @@ def check_ui_settings(config: Config) -> None:
         )
     if not 0 <= config.ui_tap_debounce_ms <= 2000:
         raise ConfigError(f"setting ui_tap_debounce_ms = {config.ui_tap_debounce_ms} must be 0 to 2000 ms")
+    if config.ui_scale != 0 and not 1 <= config.ui_scale <= 4:
+        raise ConfigError(f"setting ui_scale = {config.ui_scale} must be 0 (fit the window) or 1 to 4")
     if config.ui_idle_logout_s < 0:
         raise ConfigError(f"setting ui_idle_logout_s = {config.ui_idle_logout_s} must be 0 (never) or more")
 
@@ -73,8 +77,12 @@ class KioskStation:
         self.with_camera = with_camera
         self.bridge = WorkerBridge()
         px_per_mm = screen_px_per_mm(app.primaryScreen(), config.ui_screen_px_per_mm)
+        self._px_per_mm = px_per_mm
         self.metrics = make_metrics(
-            px_per_mm, touch_target_mm=config.ui_touch_target_mm, body_font_pt=config.ui_body_font_pt
+            px_per_mm,
+            touch_target_mm=config.ui_touch_target_mm,
+            body_font_pt=config.ui_body_font_pt,
+            scale=config.ui_scale or 1.0,
         )
         apply_theme(app, self.metrics)
         self.kiosk = Kiosk(
@@ -95,6 +103,7 @@ class KioskStation:
             idle_logout_s=config.ui_idle_logout_s,
             sync_configured=bool(config.sync_server_url and config.sync_token),
         )
+        self.window.on_resized = self._on_window_resized
         self.tap_filter = TapFilter(debounce_ms=config.ui_tap_debounce_ms)
         self.idle_watcher = IdleWatcher(self.window.on_user_activity)
         app.installEventFilter(self.tap_filter)
@@ -190,6 +199,21 @@ class KioskStation:
         self.window.deleteLater()
         self.bridge.close()
         log.info("Kiosk workers stopped in %.2f s", time.monotonic() - started)
+
+    def _on_window_resized(self, height_px: int) -> None:
+        """Grow text and targets with a tall window (unless ``ui_scale`` fixes the scale)."""
+        scale = fitting_scale(height_px, self.config.ui_scale)
+        if abs(scale - self.metrics.scale) < SCALE_STEP:
+            return
+        self.metrics = make_metrics(
+            self._px_per_mm,
+            touch_target_mm=self.config.ui_touch_target_mm,
+            body_font_pt=self.config.ui_body_font_pt,
+            scale=scale,
+        )
+        self.kiosk.metrics = self.metrics
+        apply_theme(self.app, self.metrics)
+        log.info("Screen layout scaled by %.2f for a %d-pixel-high window", scale, height_px)
 
     def _on_recorded(self, _event: Event) -> None:
         if self.sync_client is not None:

@@ -25,6 +25,8 @@ REJECTED = "#b00000"
 WARNING = "#ffcc00"
 WARNING_TEXT = "#000000"
 MUTED_TEXT = "#333333"
+# The window height the layouts are drawn for at scale 1.
+LAYOUT_HEIGHT_PX = 600
 BORDER_PX = 2
 PADDING_V_PX = 2
 PADDING_H_PX = 8
@@ -39,6 +41,8 @@ class Metrics:
     body_font_pt: float
     title_font_pt: float
     spacing_px: int
+    # How much larger than the 800x480 layout text and targets are drawn (1.0 or more).
+    scale: float = 1.0
 
     @property
     def touch_target_mm(self) -> float:
@@ -64,15 +68,32 @@ def screen_px_per_mm(screen: QScreen | None, configured_px_per_mm: float) -> flo
     return dpi / MM_PER_INCH
 
 
-def make_metrics(px_per_mm: float, *, touch_target_mm: float, body_font_pt: float) -> Metrics:
-    """Return the metrics for a screen density; targets round up, so they are never below the size asked."""
+def make_metrics(px_per_mm: float, *, touch_target_mm: float, body_font_pt: float, scale: float = 1.0) -> Metrics:
+    """Return the metrics for a screen density and scale.
+
+    Targets round up, so they are never below the size asked; a scale above 1
+    only makes text and targets larger.
+    """
+    scale = max(scale, 1.0)
     return Metrics(
         px_per_mm=px_per_mm,
-        touch_target_px=math.ceil(touch_target_mm * px_per_mm),
-        body_font_pt=body_font_pt,
-        title_font_pt=body_font_pt * 1.25,
-        spacing_px=max(4, round(1.5 * px_per_mm)),
+        touch_target_px=math.ceil(touch_target_mm * px_per_mm * scale),
+        body_font_pt=round(body_font_pt * scale, 1),
+        title_font_pt=round(body_font_pt * scale * 1.25, 1),
+        spacing_px=max(4, round(1.5 * px_per_mm * scale)),
+        scale=scale,
     )
+
+
+def fitting_scale(window_height_px: int, configured_scale: float) -> float:
+    """Return the scale for a window: the configured one, or with 0, one step up per 600 pixels of height.
+
+    The layouts are made for 480 to 600 pixels; a 1080-pixel screen gets 1.8,
+    so text and targets fill it instead of leaving half of it empty.
+    """
+    if configured_scale > 0:
+        return configured_scale
+    return max(1.0, round(window_height_px / LAYOUT_HEIGHT_PX, 2))
 
 
 def apply_theme(app: QApplication, metrics: Metrics) -> None:

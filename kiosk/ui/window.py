@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QSize, QTimer
@@ -71,6 +72,8 @@ class MainWindow(QWidget):
         kiosk.window = self
         self._sound = sound
         self._sync_configured = sync_configured
+        # Called with the new height after each resize (the station rescales text and targets).
+        self.on_resized: Callable[[int], None] | None = None
         self.scans_handled = 0
 
         self.status_bar = StatusBar(station_id=kiosk.station_id, zone=kiosk.zone)
@@ -245,6 +248,14 @@ class MainWindow(QWidget):
         super().resizeEvent(event)
         if self.flash.isVisible():
             self.flash.setGeometry(self.rect())
+        if self.on_resized is not None:
+            # After this event: restyling inside it would resize the window again while it resizes.
+            height = event.size().height()
+            QTimer.singleShot(0, lambda: self._report_resize(height))
+
+    def _report_resize(self, height: int) -> None:
+        if self.on_resized is not None:
+            self.on_resized(height)
 
     # --- Scans --------------------------------------------------------------------------
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
 
 from kiosk.ui import texts
 from kiosk.ui.alerts import exposure_warnings, format_clock_duration, open_seconds
@@ -12,9 +13,8 @@ from kiosk.ui.queries import ContainerView, load_container
 from kiosk.ui.screens.base import Screen
 from kiosk.ui.widgets import TouchButton, connect_tap, restyle, text_label
 
-# Recent events listed on a small (480-pixel-high) screen, and on a larger one.
-EVENTS_SMALL_SCREEN = 2
-EVENTS_LARGE_SCREEN = 8
+# The most recent events listed; fewer when fewer lines fit.
+MAX_EVENTS_SHOWN = 8
 
 
 class ContainerScreen(Screen):
@@ -26,6 +26,9 @@ class ContainerScreen(Screen):
         self.identity = text_label(object_name="containerIdentity")
         self.identity.setTextFormat(Qt.TextFormat.PlainText)
         self.identity.setProperty("role", "panel")
+        # Short lines without wrapping, so the panel's height is exact and never squeezed.
+        self.identity.setWordWrap(False)
+        self.identity.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         self.state = text_label(object_name="containerState")
         self.state.setProperty("role", "big")
         self.state.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -36,6 +39,12 @@ class ContainerScreen(Screen):
         self.events = text_label(object_name="containerEvents")
         self.events.setTextFormat(Qt.TextFormat.PlainText)
         self.events.setProperty("role", "muted")
+        # The last events give way first when warnings need the room; the timeline shows them all.
+        # Without wrapping a label has no height-for-width, so the explicit minimum below holds.
+        self.events.setWordWrap(False)
+        self.events.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.events.setMinimumHeight(1)
+        self.events.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
 
         self.exposure_button = TouchButton(role="primary", object_name="exposureButton")
         connect_tap(self.exposure_button, self._on_exposure_tapped)
@@ -46,13 +55,14 @@ class ContainerScreen(Screen):
         right = QVBoxLayout()
         right.addWidget(self.state)
         right.addWidget(self.counter)
-        right.addLayout(self.warnings_box)
         right.addStretch(1)
         right.addWidget(self.exposure_button)
         columns = QHBoxLayout()
         columns.addLayout(left, 3)
         columns.addLayout(right, 2)
         self.body.addLayout(columns, 1)
+        # Warnings span the whole width, so each fits on one line even on an 800-pixel screen.
+        self.body.addLayout(self.warnings_box)
 
         self.add_action(self.tr("Done"), kiosk.home, role="secondary", object_name="containerDone")
         self.add_action(self.tr("Timeline"), self._on_timeline_tapped, object_name="containerTimeline")
@@ -66,32 +76,20 @@ class ContainerScreen(Screen):
         view = self.view
         self.title.setText(self.tr("Container {container}").format(container=view.container_id))
         lines = [
-            self.tr("Lot {lot} · {number} · {supplier}").format(
-                lot=view.lot_id, number=view.lot_number or "—", supplier=view.supplier or "—"
+            self.tr("Lot {lot} · {number}").format(lot=view.lot_id, number=view.lot_number or "—"),
+            self.tr("{supplier} · {origin}").format(
+                supplier=view.supplier or "—", origin=texts.material_origin(view.material_origin)
             ),
             self.tr("{grade} {name}").format(grade=view.grade_id, name=view.grade_name),
-            self.tr("{mass:g} {unit} · {origin} · label {label}").format(
-                mass=view.net_mass,
-                unit=view.unit,
-                origin=texts.material_origin(view.material_origin),
-                label=view.current_label,
+            self.tr("{mass:g} {unit} · label {label}").format(
+                mass=view.net_mass, unit=view.unit, label=view.current_label
             ),
         ]
         if view.storage_location:
             lines.append(self.tr("At {location}").format(location=view.storage_location))
         self.identity.setText("\n".join(lines))
 
-        window = self.kiosk.window
-        small = window is None or window.height() < 600
-        shown = view.recent_events[: EVENTS_SMALL_SCREEN if small else EVENTS_LARGE_SCREEN]
-        event_lines = [self.tr("Last events:")]
-        for line in shown:
-            event = line.event
-            voided = self.tr(" (voided)") if line.voided_by else ""
-            event_lines.append(
-                f"{self.kiosk.local_time(event.occurred_at)}  {texts.event_kind(event.kind)}{voided} · {event.operator_id}"
-            )
-        self.events.setText("\n".join(event_lines))
+        self._show_events()
 
         if view.is_open:
             self.state.setText(self.tr("OPEN"))
@@ -102,6 +100,23 @@ class ContainerScreen(Screen):
             self.exposure_button.setText(self.tr("Open"))
             self.exposure_button.setObjectName("openButton")
         self.tick()
+
+    def _show_events(self) -> None:
+        """List as many of the last events as fit in whole lines under their heading."""
+        line_px = max(self.events.fontMetrics().lineSpacing(), 1)
+        fitting = max(self.events.height() // line_px - 1, 0)
+        lines = [self.tr("Last events:")]
+        for line in self.view.recent_events[: min(fitting, MAX_EVENTS_SHOWN)]:
+            event = line.event
+            voided = self.tr(" (voided)") if line.voided_by else ""
+            lines.append(
+                f"{self.kiosk.local_time(event.occurred_at)}  {texts.event_kind(event.kind)}{voided} · {event.operator_id}"
+            )
+        self.events.setText("\n".join(lines) if fitting else "")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._show_events()
 
     def tick(self) -> None:
         view = self.view

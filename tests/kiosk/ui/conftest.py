@@ -21,6 +21,8 @@ PI_DISPLAY_PX_PER_MM = 5.19
 
 def station_config(folder: Path, **overrides: Any) -> Config:
     """Return a station configuration for tests: files under `folder`, no camera, no sound, Pi display density."""
+    # A configured label folder must exist (the printer does not create a share's mount point).
+    (folder / "labels").mkdir(exist_ok=True)
     values: dict[str, Any] = {
         "db_path": str(folder / "station.db"),
         "printer_kind": "file",
