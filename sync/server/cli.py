@@ -14,69 +14,88 @@ import os
 import socket
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from sync.database import is_postgres_url
 from sync.reference import InvalidReference, import_reference_rows, load_reference_file
 from sync.server.auth import EnrolmentError, enrol_station, revoke_station
-from sync.server.settings import SETTINGS_ENV, ServerSettings
+from sync.server.settings import SETTINGS_ENV, ServerSettings, load_server_config
 from sync.server.status import station_statuses
 from sync.server.storage import ServerStorage, StorageBusy, StorageUnavailable, describe_target, now_utc_us
 
 log = logging.getLogger(__name__)
 
 DEFAULTS = ServerSettings()
+# Settings that have a flag of the same name (dashes for underscores).
+FLAG_SETTINGS = (
+    "db",
+    "host",
+    "port",
+    "workers",
+    "max_clock_drift_s",
+    "max_concurrent_batches",
+    "queue_wait_s",
+    "retry_after_s",
+    "pool_size",
+    "receipt_key_file",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the `lineage-server` argument parser."""
     parser = argparse.ArgumentParser(prog="lineage-server", description="Powder Lineage central server.")
-    parser.add_argument("--db", default=DEFAULTS.db, help=f"SQLite file or postgresql:// URL (default {DEFAULTS.db})")
-    parser.add_argument("--host", default=DEFAULTS.host, help=f"address to listen on (default {DEFAULTS.host})")
+    parser.add_argument("--db", default=None, help=f"SQLite file or postgresql:// URL (default {DEFAULTS.db})")
+    parser.add_argument("--host", default=None, help=f"address to listen on (default {DEFAULTS.host})")
     parser.add_argument(
-        "--port", type=int, default=DEFAULTS.port, help=f"TCP port; 0 picks a free one (default {DEFAULTS.port})"
+        "--port", type=int, default=None, help=f"TCP port; 0 picks a free one (default {DEFAULTS.port})"
     )
     parser.add_argument(
         "--workers",
         type=int,
-        default=DEFAULTS.workers,
+        default=None,
         help="worker processes; more than 1 needs PostgreSQL (default 1)",
     )
     parser.add_argument(
         "--max-clock-drift-s",
         type=float,
-        default=DEFAULTS.max_clock_drift_s,
+        default=None,
         help=f"flag a station clock off by more than this many seconds (default {DEFAULTS.max_clock_drift_s:g})",
     )
     parser.add_argument(
         "--max-concurrent-batches",
         type=int,
-        default=DEFAULTS.max_concurrent_batches,
+        default=None,
         help=f"batches one worker stores at once; others wait, then get 503 (default {DEFAULTS.max_concurrent_batches})",
     )
     parser.add_argument(
         "--queue-wait-s",
         type=float,
-        default=DEFAULTS.queue_wait_s,
+        default=None,
         help=f"seconds a batch waits for a free slot before 503 (default {DEFAULTS.queue_wait_s:g})",
     )
     parser.add_argument(
         "--retry-after-s",
         type=int,
-        default=DEFAULTS.retry_after_s,
+        default=None,
         help=f"Retry-After seconds sent with 429 and 503 (default {DEFAULTS.retry_after_s})",
     )
     parser.add_argument(
         "--pool-size",
         type=int,
-        default=DEFAULTS.pool_size,
+        default=None,
         help=f"PostgreSQL connections per worker (default {DEFAULTS.pool_size})",
     )
     parser.add_argument(
         "--receipt-key-file",
-        default="",
+        default=None,
         help="file with the receipt signing key (32+ bytes, hex or raw); default: a key kept in the database",
+    )
+    parser.add_argument(
+        "--config",
+        default=None,
+        help="server configuration file (TOML, keys as the flags: db, port, ...); flags override it",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log each step (DEBUG)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -94,20 +113,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def settings_from_args(args: argparse.Namespace) -> ServerSettings:
-    """Return the server settings the flags give."""
-    return ServerSettings(
-        db=args.db,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        max_clock_drift_s=args.max_clock_drift_s,
-        max_concurrent_batches=args.max_concurrent_batches,
-        queue_wait_s=args.queue_wait_s,
-        retry_after_s=args.retry_after_s,
-        pool_size=args.pool_size,
-        receipt_key_file=args.receipt_key_file,
-        log_level="debug" if args.verbose else "info",
-    )
+    """Return the server settings: the defaults, then the --config file, then the flags given."""
+    values = load_server_config(Path(args.config)) if args.config else {}
+    for name in FLAG_SETTINGS:
+        given = getattr(args, name)
+        if given is not None:
+            values[name] = given
+    if args.verbose:
+        values["log_level"] = "debug"
+    return replace(DEFAULTS, **values)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -117,9 +131,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(process)d %(name)s: %(message)s",
     )
-    settings = settings_from_args(args)
     command = args.command or "serve"
     try:
+        settings = settings_from_args(args)
         if command == "serve":
             return serve(settings)
         return run_admin(command, args, settings)

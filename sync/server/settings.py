@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import tomllib
 from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
 
 SETTINGS_ENV = "LINEAGE_SERVER_SETTINGS"
 
@@ -45,3 +48,35 @@ class ServerSettings:
         data = json.loads(text)
         known = {field.name for field in fields(cls)}
         return cls(**{key: value for key, value in data.items() if key in known})
+
+
+# Field annotation (a string, as in the dataclass) -> accepted TOML types and their name in messages.
+CONFIG_TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "str": (str, "string"),
+    "int": (int, "whole number"),
+    "float": ((int, float), "number"),
+}
+
+
+class ServerConfigError(ValueError):
+    """A server configuration file is invalid; the message names the key and value."""
+
+
+def load_server_config(path: Path) -> dict[str, Any]:
+    """Read a server TOML file whose keys are `ServerSettings` fields; raise ServerConfigError naming any bad key."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise ServerConfigError(f"server configuration file {path} not found") from error
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ServerConfigError(f"server configuration file {path} is not valid TOML: {error}") from error
+    types = {field.name: field.type for field in fields(ServerSettings)}
+    for key, value in data.items():
+        if key not in types:
+            raise ServerConfigError(f"{path}: unknown key {key!r}; known keys: {', '.join(types)}")
+        expected, noun = CONFIG_TYPES[str(types[key])]
+        if isinstance(value, bool) or not isinstance(value, expected):
+            raise ServerConfigError(f"{path}: {key} = {value!r} must be a {noun}")
+        if types[key] == "float":
+            data[key] = float(value)
+    return data

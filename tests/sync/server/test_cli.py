@@ -96,3 +96,28 @@ def test_bad_receipt_key_file(tmp_path: Path) -> None:
     result = server_cli(tmp_path / "server.db", "--receipt-key-file", str(key), "--port", "0")
     assert result.returncode == 1
     assert "needs at least 32" in result.stderr
+
+
+def test_config_file_then_flags(tmp_path: Path) -> None:
+    from sync.server.cli import build_parser, settings_from_args
+
+    config = tmp_path / "server.toml"
+    config.write_text(f'db = "{tmp_path / "from-file.db"}"\nport = 9001\nmax_clock_drift_s = 60\n', encoding="utf-8")
+    settings = settings_from_args(build_parser().parse_args(["--config", str(config), "--port", "9002"]))
+    assert settings.db == str(tmp_path / "from-file.db")
+    # The flag wins over the file; the file wins over the default.
+    assert settings.port == 9002
+    assert settings.max_clock_drift_s == 60.0
+    assert settings.host == "127.0.0.1"
+
+
+def test_config_file_bad_key_named(tmp_path: Path) -> None:
+    config = tmp_path / "server.toml"
+    config.write_text("prot = 9001\n", encoding="utf-8")
+    result = server_cli(tmp_path / "server.db", "--config", str(config), "stations")
+    assert result.returncode == 1
+    assert "unknown key 'prot'" in result.stderr
+    config.write_text('port = "9001"\n', encoding="utf-8")
+    result = server_cli(tmp_path / "server.db", "--config", str(config), "stations")
+    assert result.returncode == 1
+    assert "port = '9001' must be a whole number" in result.stderr
