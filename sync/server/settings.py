@@ -78,5 +78,5 @@ def load_server_config(path: Path) -> dict[str, Any]:
         if isinstance(value, bool) or not isinstance(value, expected):
             raise ServerConfigError(f"{path}: {key} = {value!r} must be a {noun}")
         if types[key] == "float":
-            data[key] = float(value)
+            data[key] = float(data[key])
     return data
