@@ -230,6 +230,7 @@ class SyncClient:
         events = self.pending_events(self._batch_size)
         if not events:
             return report
+
         batch = {"station_id": self.store.station_id, "sent_at": format_time(self._clock()), "events": events}
         try:
             data = self._request("POST", "/events/batch", json=batch)
@@ -250,6 +251,7 @@ class SyncClient:
         except ServerUnreachable as error:
             self._record_attempt_failure(events, str(error))
             raise
+
         answer = self._parse_batch_answer(data, events)
         self._record_results(answer)
         report.batches = 1

@@ -98,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="server configuration file (TOML, keys as the flags: db, port, ...); flags override it",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log each step (DEBUG)")
+    add_commands(parser)
+    return parser
+
+
+def add_commands(parser: argparse.ArgumentParser) -> None:
+    """Add the administration commands; without one, `lineage-server` serves."""
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("serve", help="run the server (the default)")
     enrol = commands.add_parser("enrol-station", help="enrol a station and print its new token once")
@@ -109,7 +115,6 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("verify", help="check every station's hash chain and that each event arrived once")
     reference = commands.add_parser("import-reference", help="load reference data (TOML) that stations pull")
     reference.add_argument("file")
-    return parser
 
 
 def settings_from_args(args: argparse.Namespace) -> ServerSettings:
