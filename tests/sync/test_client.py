@@ -416,3 +416,31 @@ def test_wake_offline_keeps_backoff(station: Station) -> None:
     assert seen[-1].next_attempt_in_s is not None and seen[-1].next_attempt_in_s > 20
     with station.store.reading():
         assert [row.attempts for row in Outbox.select().order_by(Outbox.seq)] == [1, 0]
+
+
+def test_pulled_gap_reported_then_closed(server: ServerProcess, tmp_path: Path) -> None:
+    import requests
+
+    from tests.sync.server.support import auth, batch_of, make_chain
+
+    sender = new_station_id()
+    sender_token = server.enrol(sender)
+    chain = make_chain(sender, 4)
+
+    def send(events: list[object]) -> None:
+        body = batch_of(sender, [e.to_dict() for e in events])  # type: ignore[attr-defined]
+        response = requests.post(f"{server.url}/api/v1/events/batch", json=body, headers=auth(sender_token), timeout=10)
+        assert response.status_code == 200
+
+    send([chain[0], chain[1], chain[3]])
+    reader = Station(server, tmp_path, reference=False)
+    try:
+        client = reader.client()
+        client.pull()
+        # seq 3 of the sender is missing here while it is missing at the server.
+        assert client.status().open_gaps.get(sender) == 1
+        send([chain[2]])
+        client.pull()
+        assert sender not in client.status().open_gaps
+    finally:
+        reader.store.close()
