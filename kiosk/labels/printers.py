@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import errno
 import logging
-import os
 import re
 import socket
 import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any, Protocol
 
+from kiosk.labels.files import write_file_atomically
 from kiosk.labels.render import FORMATS, check_format
 
 log = logging.getLogger(__name__)
@@ -130,42 +129,70 @@ class CupsPrinter:
                 f"the command {self.lp_command!r} cannot be run: {error.strerror or error}"
             ) from error
         if result.returncode != 0:
-            output = (result.stderr or result.stdout).decode("utf-8", "replace").strip() or "no message"
+            # lp ends its messages with a full stop ("The printer or class does not exist.").
+            output = (result.stderr or result.stdout).decode("utf-8", "replace").strip().rstrip(".") or "no message"
             raise PrinterFailed(
-                f"`lp -d {self.queue}` failed with exit status {result.returncode}: {output}; "
-                f"check the queue with `lpstat -p {self.queue}`"
+                f"`lp -d {self.queue}` failed with exit status {result.returncode}: {output}. "
+                f"Check the queue with `lpstat -p {self.queue}`"
             )
         log.debug("CUPS queue %s took %s: %s", self.queue, title, result.stdout.decode("utf-8", "replace").strip())
 
 
 class FilePrinter:
-    """Writes each job as a file in a folder: for office workflows, a shared folder, or a station without a printer."""
+    """Writes each job as a file in a folder: for office workflows, a shared folder, or a station without a printer.
 
-    def __init__(self, folder: Path, *, format: str = "pdf"):
+    Files get the permissions the process's umask gives (0644 under umask
+    022), so a spooler or a share running as another user can read them. A
+    missing folder is reported, not created, because a share that is not
+    mounted would otherwise fill its mount point. Only with
+    ``create_folder`` (the station's own default folder) is the last folder
+    of the path created, and its parent must exist.
+    """
+
+    def __init__(self, folder: Path, *, format: str = "pdf", create_folder: bool = False):
         self.folder = Path(folder)
         self.format = check_format(format)
+        self.create_folder = create_folder
         self.description = f"folder {self.folder}"
 
     def send(self, data: bytes, *, title: str) -> None:
-        """Write the job atomically as ``<title>.<format>`` (numbered when taken); raises PrinterFailed."""
+        """Write the job atomically as ``<title>.<format>`` (numbered when taken).
+
+        Raises PrinterUnreachable when the folder does not exist,
+        PrinterNotConfigured when the path is not a folder, and PrinterFailed
+        when the file cannot be written.
+        """
+        self._check_folder()
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
             path = self._free_path(title)
-            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".writing-")
-            try:
-                with os.fdopen(handle, "wb") as file:
-                    file.write(data)
-                    file.flush()
-                    os.fsync(file.fileno())
-                os.replace(temporary, path)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
+            write_file_atomically(path, data)
         except OSError as error:
             if error.errno == errno.ENOSPC:
                 raise PrinterFailed(f"the disk holding {self.folder} is full; free some space") from error
-            raise PrinterFailed(f"cannot write the label to {self.folder}: {error.strerror or error}") from error
+            raise PrinterFailed(
+                f"cannot write the label to {self.folder}: {error.strerror or error}; check the folder's permissions"
+            ) from error
         log.info("Wrote label %s to %s", title, path)
+
+    def _check_folder(self) -> None:
+        if self.create_folder and not self.folder.exists():
+            try:
+                self.folder.mkdir()
+            except FileNotFoundError:
+                pass  # reported below as a missing folder
+            except OSError as error:
+                raise PrinterFailed(
+                    f"cannot create the label folder {self.folder}: {error.strerror or error}"
+                ) from error
+        if self.folder.is_dir():
+            return
+        if self.folder.exists():
+            raise PrinterNotConfigured(
+                f"the label folder {self.folder} is a file, not a folder; set printer_folder to a folder"
+            )
+        raise PrinterUnreachable(
+            f"the label folder {self.folder} does not exist; check that its share is mounted, or create the folder"
+        )
 
     def _free_path(self, title: str) -> Path:
         stem = re.sub(r"[^A-Za-z0-9._-]+", "_", title).strip("._") or "label"
@@ -195,6 +222,7 @@ def printer_from_config(config: Any, *, default_folder: Path) -> Printer:
             timeout_s=config.printer_timeout_s,
         )
     if kind == "file":
-        folder = Path(config.printer_folder) if config.printer_folder else default_folder
-        return FilePrinter(folder, format=fmt or "pdf")
+        if config.printer_folder:
+            return FilePrinter(Path(config.printer_folder), format=fmt or "pdf")
+        return FilePrinter(default_folder, format=fmt or "pdf", create_folder=True)
     raise PrinterNotConfigured(f"printer_kind {kind!r} is unknown; use one of {', '.join(PRINTER_KINDS)}")

@@ -17,9 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import random
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -28,6 +26,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from kiosk.labels.files import write_file_atomically
 from kiosk.labels.printers import Printer, PrinterError
 from sync.ids import new_event_id
 
@@ -82,7 +81,15 @@ class PrintQueue:
 
     ``on_status`` receives a JobStatus on every change: from the caller's
     thread for QUEUED and CANCELLED, from the worker thread ("print-queue")
-    otherwise. It must not block; a Qt bridge re-emits it as a signal.
+    otherwise. Calls never overlap, and a job's statuses arrive in the order
+    its changes happened, so the latest status is the job's state. It must
+    not block, since the worker waits for it; a Qt bridge re-emits it as a
+    signal.
+
+    A failed attempt is logged as one WARNING line with the job, the printer
+    and the error. While the printer keeps failing with the same error,
+    further failures are logged at DEBUG, with one WARNING again every
+    ``warning_interval_s``. Tracebacks are logged at DEBUG only.
     """
 
     def __init__(
@@ -94,6 +101,7 @@ class PrintQueue:
         first_retry_s: float = 5.0,
         max_retry_s: float = 300.0,
         jitter: float = 0.1,
+        warning_interval_s: float = 600.0,
         clock: Callable[[], float] = time.monotonic,
     ):
         self.folder = Path(folder)
@@ -108,6 +116,9 @@ class PrintQueue:
         self._sending: str | None = None
         self._failures = 0
         self._retry_at = 0.0
+        # Held from a change of a job to the end of its status call, so that statuses keep their order.
+        self._report_lock = threading.RLock()
+        self._failure_log = _FailureLog(warning_interval_s)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._load()
@@ -144,8 +155,8 @@ class PrintQueue:
         job = _Job(new_event_id(), title, time.time())
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            _write_atomically(self._path(job.job_id, DATA_SUFFIX), data)
-            _write_atomically(self._path(job.job_id, METADATA_SUFFIX), json.dumps(asdict(job)).encode("utf-8"))
+            write_file_atomically(self._path(job.job_id, DATA_SUFFIX), data)
+            write_file_atomically(self._path(job.job_id, METADATA_SUFFIX), json.dumps(asdict(job)).encode("utf-8"))
         except OSError as error:
             with contextlib.suppress(OSError):
                 self._path(job.job_id, DATA_SUFFIX).unlink(missing_ok=True)
@@ -153,13 +164,14 @@ class PrintQueue:
                 f"the label {title} could not be queued: {error.strerror or error} in {self.folder}; "
                 "free disk space and print it again"
             ) from error
-        with self._condition:
-            self._jobs[job.job_id] = job
-            position = len(self._jobs)
-            self._condition.notify_all()
-        log.info("Queued print job %s (%s) for %s", job.job_id, title, self.printer.description)
-        status = JobStatus(job.job_id, title, JobState.QUEUED, 0, _queued_message(title, position))
-        self._notify(status)
+        with self._report_lock:
+            with self._condition:
+                self._jobs[job.job_id] = job
+                position = len(self._jobs)
+                self._condition.notify_all()
+            log.info("Queued print job %s (%s) for %s", job.job_id, title, self.printer.description)
+            status = JobStatus(job.job_id, title, JobState.QUEUED, 0, _queued_message(title, position))
+            self._notify(status)
         return status
 
     def jobs(self) -> list[JobStatus]:
@@ -175,17 +187,20 @@ class PrintQueue:
 
     def cancel(self, job_id: str) -> bool:
         """Remove a waiting job; returns False when it is unknown or being sent right now."""
-        with self._condition:
-            job = self._jobs.get(job_id)
-            if job is None or self._sending == job_id:
-                return False
-            del self._jobs[job_id]
-            self._condition.notify_all()
-        self._remove_files(job_id)
-        log.info("Cancelled print job %s (%s)", job_id, job.title)
-        self._notify(
-            JobStatus(job_id, job.title, JobState.CANCELLED, job.attempts, f"Label {job.title} will not be printed.")
-        )
+        with self._report_lock:
+            with self._condition:
+                job = self._jobs.get(job_id)
+                if job is None or self._sending == job_id:
+                    return False
+                del self._jobs[job_id]
+                self._condition.notify_all()
+            self._remove_files(job_id)
+            log.info("Cancelled print job %s (%s)", job_id, job.title)
+            self._notify(
+                JobStatus(
+                    job_id, job.title, JobState.CANCELLED, job.attempts, f"Label {job.title} will not be printed."
+                )
+            )
         return True
 
     def wait_until_empty(self, timeout_s: float) -> bool:
@@ -244,7 +259,8 @@ class PrintQueue:
             self._on_failure(job, str(error), error)
             return
         except Exception as error:  # a bug in a printer class must not stop the queue
-            log.exception("Printer %s failed unexpectedly on job %s", self.printer.description, job.job_id)
+            if self._failures == 0:
+                log.exception("Printer %s failed unexpectedly on job %s", self.printer.description, job.job_id)
             self._on_failure(job, f"the printer failed unexpectedly ({error})", error)
             return
         with self._condition:
@@ -257,6 +273,7 @@ class PrintQueue:
             self.printer.description,
             job.attempts,
         )
+        self._failure_log.record_success(self.printer.description)
         self._notify(JobStatus(job.job_id, job.title, JobState.PRINTED, job.attempts, f"Label {job.title} printed."))
 
     def _on_failure(self, job: _Job, reason: str, error: Exception) -> None:
@@ -266,15 +283,7 @@ class PrintQueue:
             self._retry_at = self._clock() + delay
         job.last_error = reason
         self._save_metadata(job)
-        log.warning(
-            "Print job %s (%s) failed on attempt %d: %s; next try in %.0f s",
-            job.job_id,
-            job.title,
-            job.attempts,
-            reason,
-            delay,
-            exc_info=error,
-        )
+        self._failure_log.record_failure(job, self.printer.description, reason, delay, error, now_s=self._clock())
         message = f"{_sentence(reason)} Label {job.title} is kept and prints when the printer is back (next try in {delay:.0f} s)."
         self._notify(JobStatus(job.job_id, job.title, JobState.WAITING_RETRY, job.attempts, message, retry_in_s=delay))
 
@@ -320,7 +329,7 @@ class PrintQueue:
 
     def _save_metadata(self, job: _Job) -> None:
         try:
-            _write_atomically(self._path(job.job_id, METADATA_SUFFIX), json.dumps(asdict(job)).encode("utf-8"))
+            write_file_atomically(self._path(job.job_id, METADATA_SUFFIX), json.dumps(asdict(job)).encode("utf-8"))
         except OSError as error:
             # The job itself is still on disk; only its attempt count is stale.
             log.error("Cannot update print job %s in %s: %s", job.job_id, self.folder, error)
@@ -346,10 +355,62 @@ class PrintQueue:
     def _notify(self, status: JobStatus) -> None:
         if self._on_status is None:
             return
-        try:
-            self._on_status(status)
-        except Exception:
-            log.exception("Print status callback failed for job %s", status.job_id)
+        with self._report_lock:
+            try:
+                self._on_status(status)
+            except Exception:
+                log.exception("Print status callback failed for job %s", status.job_id)
+
+
+class _FailureLog:
+    """Logs failed print attempts as one line each, at WARNING only for a new error or after ``interval_s``.
+
+    Used from the worker thread only.
+    """
+
+    def __init__(self, interval_s: float) -> None:
+        self.interval_s = interval_s
+        self._reason: str | None = None
+        self._warned_s = 0.0
+        self._failures = 0
+        self._unwarned = 0
+
+    def record_failure(
+        self, job: _Job, printer: str, reason: str, delay_s: float, error: BaseException, *, now_s: float
+    ) -> None:
+        """Log one failed attempt: WARNING for a new error or once per interval, DEBUG for repeats."""
+        self._failures += 1
+        repeat = reason == self._reason and now_s - self._warned_s < self.interval_s
+        level = logging.DEBUG if repeat else logging.WARNING
+        repeats = (
+            f" ({self._unwarned} more failure(s) logged at DEBUG since the last warning)" if self._unwarned else ""
+        )
+        log.log(
+            level,
+            "Print job %s (%s) failed on %s (attempt %d): %s; next try in %.0f s%s",
+            job.job_id,
+            job.title,
+            printer,
+            job.attempts,
+            reason,
+            delay_s,
+            "" if repeat else repeats,
+        )
+        log.debug("Traceback of the failure of print job %s", job.job_id, exc_info=error)
+        if repeat:
+            self._unwarned += 1
+            return
+        self._reason = reason
+        self._warned_s = now_s
+        self._unwarned = 0
+
+    def record_success(self, printer: str) -> None:
+        """Log that the printer took a job again after failures, and start afresh."""
+        if self._failures:
+            log.info("%s printed again after %d failed attempt(s)", printer, self._failures)
+        self._reason = None
+        self._failures = 0
+        self._unwarned = 0
 
 
 def _read_job(path: Path) -> _Job | None:
@@ -364,20 +425,6 @@ def _read_job(path: Path) -> _Job | None:
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write a file so that a crash leaves either the old file or the whole new one."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".writing-")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _sentence(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import stat
 import threading
@@ -129,6 +130,10 @@ def test_cups_failure_shows_lp_message(tmp_path: Path) -> None:
     assert "exit status 1" in message
     assert "The printer or class does not exist" in message
     assert "lpstat -p nosuch" in message
+    assert message == (
+        "`lp -d nosuch` failed with exit status 1: lp: The printer or class does not exist. "
+        "Check the queue with `lpstat -p nosuch`"
+    )
 
 
 def test_cups_missing_lp_explained(tmp_path: Path) -> None:
@@ -147,6 +152,7 @@ def test_cups_hanging_lp_times_out(tmp_path: Path) -> None:
 
 
 def test_file_printer_numbers_repeats(tmp_path: Path) -> None:
+    (tmp_path / "labels").mkdir()
     printer = FilePrinter(tmp_path / "labels", format="zpl")
 
     printer.send(b"one", title="C-0001")
@@ -157,13 +163,51 @@ def test_file_printer_numbers_repeats(tmp_path: Path) -> None:
     assert sorted(path.name for path in (tmp_path / "labels").iterdir()) == ["C-0001-2.zpl", "C-0001.zpl"]
 
 
-def test_file_printer_unusable_folder(tmp_path: Path) -> None:
+def test_file_printer_folder_is_file(tmp_path: Path) -> None:
     blocker = tmp_path / "labels"
     blocker.write_text("a file where the folder should be")
-    printer = FilePrinter(blocker)
 
-    with pytest.raises(PrinterFailed, match="cannot write the label"):
+    for create_folder in (False, True):
+        printer = FilePrinter(blocker, create_folder=create_folder)
+        with pytest.raises(PrinterNotConfigured, match=f"the label folder {blocker} is a file, not a folder"):
+            printer.send(b"%PDF", title="C-0001")
+
+
+def test_file_printer_missing_folder_reported(tmp_path: Path) -> None:
+    # An unmounted share: creating the folder would fill the mount point instead.
+    share = tmp_path / "mnt" / "share" / "labels"
+    printer = FilePrinter(share)
+
+    with pytest.raises(PrinterUnreachable, match=f"the label folder {share} does not exist; check that its share"):
         printer.send(b"%PDF", title="C-0001")
+
+    assert not (tmp_path / "mnt").exists()
+
+
+def test_file_printer_creates_default_folder(tmp_path: Path) -> None:
+    config_file = tmp_path / "station.toml"
+    config_file.write_text('[printer]\nkind = "file"\n')
+    printer = printer_from_config(load_config(config_file), default_folder=tmp_path / "labels")
+    assert isinstance(printer, FilePrinter)
+
+    printer.send(b"%PDF", title="C-0001")
+
+    assert (tmp_path / "labels" / "C-0001.pdf").read_bytes() == b"%PDF"
+    nested = FilePrinter(tmp_path / "data" / "labels", create_folder=True)
+    with pytest.raises(PrinterUnreachable, match="does not exist"):
+        nested.send(b"%PDF", title="C-0001")  # only the last folder is created
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o077])
+def test_file_printer_respects_umask(tmp_path: Path, umask: int) -> None:
+    printer = FilePrinter(tmp_path, format="zpl")
+    previous = os.umask(umask)
+    try:
+        printer.send(b"^XA^XZ", title="C-0001")
+    finally:
+        os.umask(previous)
+
+    assert stat.S_IMODE((tmp_path / "C-0001.zpl").stat().st_mode) == 0o666 & ~umask
 
 
 def test_printer_from_config_kinds(tmp_path: Path) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -200,3 +202,91 @@ def test_unwritable_queue_folder_raises(tmp_path: Path) -> None:
 
     with pytest.raises(PrintQueueError, match="could not be queued"):
         queue.submit(b"x", title="C-0001")
+
+
+@pytest.mark.allow_warning_logs
+def test_statuses_keep_order_per_job(tmp_path: Path) -> None:
+    port = closed_port()
+    delivered: list[tuple[str, JobState]] = []
+
+    def slow_screen(status: JobStatus) -> None:
+        # A screen slow to take the QUEUED status, while the worker is already sending the job.
+        if status.state == JobState.QUEUED:
+            time.sleep(0.3)
+        delivered.append((status.job_id, status.state))
+
+    queue = fast_queue(tmp_path / "queue", ZplTcpPrinter("127.0.0.1", port, timeout_s=2), slow_screen)
+    queue.start()
+    try:
+        first = queue.submit(b"first", title="C-0001")
+        second = queue.submit(b"second", title="C-0002")
+        deadline = time.monotonic() + 5
+        while (second.job_id, JobState.WAITING_RETRY) not in delivered and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert queue.cancel(second.job_id)
+    finally:
+        queue.close()
+
+    states = {job_id: [state for delivered_id, state in delivered if delivered_id == job_id] for job_id, _ in delivered}
+    assert states[first.job_id][:3] == [JobState.QUEUED, JobState.PRINTING, JobState.WAITING_RETRY]
+    assert states[second.job_id][0] == JobState.QUEUED
+    assert states[second.job_id][-1] == JobState.CANCELLED
+    for job_states in states.values():
+        # Once sent, a job is never reported as queued again.
+        assert job_states.count(JobState.QUEUED) == 1
+
+
+@pytest.mark.allow_warning_logs
+def test_retry_logged_once_per_outage(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    port = closed_port()
+    recorder = StatusRecorder()
+    queue = fast_queue(tmp_path / "queue", ZplTcpPrinter("127.0.0.1", port, timeout_s=2), recorder)
+    caplog.set_level(logging.DEBUG, logger="kiosk.labels.queue")
+    queue.start()
+    try:
+        status = queue.submit(b"^XA^XZ", title="C-0001")
+        recorder.wait_for_state(JobState.WAITING_RETRY, count=4)
+        with FakeZplPrinter(port):
+            assert queue.wait_until_empty(5)
+    finally:
+        queue.close()
+
+    failures = [record for record in caplog.records if "failed on ZPL printer" in record.getMessage()]
+    warnings = [record for record in failures if record.levelno == logging.WARNING]
+    assert len(failures) >= 4
+    assert len(warnings) == 1
+    assert warnings[0].exc_info is None
+    message = warnings[0].getMessage()
+    assert status.job_id in message
+    assert f"ZPL printer at 127.0.0.1:{port}" in message
+    assert "refused the connection" in message
+    assert "\n" not in message
+    tracebacks = [record for record in caplog.records if record.exc_info and record.levelno == logging.DEBUG]
+    assert len(tracebacks) == len(failures)
+    assert f"ZPL printer at 127.0.0.1:{port} printed again after" in caplog.text
+
+
+@pytest.mark.allow_warning_logs
+def test_retry_warning_repeats_after_interval(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    now_s = [0.0]
+    queue = PrintQueue(
+        tmp_path / "queue",
+        ZplTcpPrinter("127.0.0.1", closed_port(), timeout_s=2),
+        first_retry_s=1.0,
+        jitter=0.0,
+        warning_interval_s=600.0,
+        clock=lambda: now_s[0],
+    )
+    caplog.set_level(logging.DEBUG, logger="kiosk.labels.queue")
+    queue.submit(b"^XA^XZ", title="C-0001")
+    job = queue._ordered()[0]
+
+    # Attempts driven by hand at fixed clock times: 0, 100, 200, then 700 s.
+    for now_s[0] in (0.0, 100.0, 200.0, 700.0):
+        queue._attempt(job)
+
+    warnings = [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
+    assert len(warnings) == 2
+    assert "attempt 1" in warnings[0]
+    assert "attempt 4" in warnings[1]
+    assert "(2 more failure(s) logged at DEBUG since the last warning)" in warnings[1]
