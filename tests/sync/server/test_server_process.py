@@ -159,9 +159,9 @@ def test_two_workers_behave_as_one(station_home: MakeStation, server: ServerProc
     server.workers = 2
     server.start()
     try:
-        homes = [station_home(batch_size=20) for _ in range(3)]
+        homes = [station_home(batch_size=10) for _ in range(2)]
         for home in homes:
-            record_and_wait(home, 60)
+            record_and_wait(home, 40)
         senders = [home.lineage_process("sync", "--once") for home in homes]
         for sender in senders:
             _, stderr = sender.communicate(timeout=120)
@@ -174,7 +174,7 @@ def test_two_workers_behave_as_one(station_home: MakeStation, server: ServerProc
             pulled = sqlite3.connect(home.db).execute(
                 "SELECT count(*) FROM event WHERE station_id != ?", (home.station_id,)
             )
-            assert pulled.fetchone()[0] >= 120
+            assert pulled.fetchone()[0] >= 40
     finally:
         server.stop()
         server.workers = 1
