@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from kiosk.commands.records import add_db_option, open_store
 from kiosk.config import Config
 from kiosk.labels.content import read_label_content, station_today
-from kiosk.labels.errors import LabelError
+from kiosk.labels.errors import InvalidLabelOptions, LabelError
+from kiosk.labels.files import write_file_atomically
 from kiosk.labels.options import LabelOptions, SheetOptions
 from kiosk.labels.printers import PrinterError, printer_from_config
 from kiosk.labels.render import FORMATS, check_format, render_labels
@@ -35,21 +34,21 @@ def register(subparsers: Any) -> None:
     )
     add_db_option(parser)
 
-    # What to draw: format, size and resolution default to the label_* settings.
-    parser.add_argument("--format", choices=FORMATS, default=None, help="output format (default: from --out's suffix)")
-    parser.add_argument("--size", default=None, help="label size WIDTHxHEIGHT in mm (default: label_size setting)")
+    # What to draw: format, size and resolution default to the label_* settings. Values are
+    # checked by the label code, not argparse, so a bad value exits 1 with its reason like any error.
     parser.add_argument(
-        "--dpi", type=int, default=None, help="printer resolution in dots per inch (default: label_dpi setting)"
+        "--format", default=None, help=f"output format: {', '.join(FORMATS)} (default: from --out's suffix)"
     )
+    parser.add_argument("--size", default=None, help="label size WIDTHxHEIGHT in mm (default: label_size setting)")
+    parser.add_argument("--dpi", default=None, help="printer resolution in dots per inch (default: label_dpi setting)")
     parser.add_argument(
         "--error-correction",
-        choices=["M", "Q", "H"],
         default=None,
-        help="QR error correction (default: label_error_correction)",
+        help="QR error correction: M, Q or H (default: label_error_correction setting)",
     )
 
     # How many and where to.
-    parser.add_argument("--copies", type=int, default=1, help="labels per id (default 1)")
+    parser.add_argument("--copies", default="1", help="labels per id (default 1)")
     parser.add_argument(
         "--sheet", metavar="PAPER", default=None, help="lay the labels out on A4 or Letter sheets (PDF only)"
     )
@@ -76,7 +75,9 @@ def _run(args: argparse.Namespace, config: Config) -> int:
         return EXIT_FAILED
     printer = printer_from_config(config, default_folder=config.store_path.parent / "labels") if args.send else None
     fmt = _output_format(args, printer.format if printer else None)
-    options = LabelOptions.from_config(config, size=args.size, dpi=args.dpi, error_correction=args.error_correction)
+    dpi = None if args.dpi is None else _whole_number("--dpi", args.dpi, "dots per inch, such as 203 or 300")
+    copies = _whole_number("--copies", args.copies, "labels per id, such as 2")
+    options = LabelOptions.from_config(config, size=args.size, dpi=dpi, error_correction=args.error_correction)
     sheet = SheetOptions.from_config(config, paper=args.sheet) if args.sheet else None
 
     today = station_today(config.time_zone)
@@ -87,12 +88,12 @@ def _run(args: argparse.Namespace, config: Config) -> int:
             )
             for identifier in args.ids
         ]
-    data = render_labels(contents, options, fmt, copies=args.copies, sheet=sheet)
+    data = render_labels(contents, options, fmt, copies=copies, sheet=sheet)
 
     title = contents[0].identifier if len(contents) == 1 else f"{contents[0].identifier}-and-{len(contents) - 1}-more"
     if printer is not None:
         printer.send(data, title=title)
-        print(f"sent {len(contents) * args.copies} label(s) to {printer.description}", file=sys.stderr)
+        print(f"sent {len(contents) * copies} label(s) to {printer.description}", file=sys.stderr)
     elif args.out == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
@@ -105,13 +106,21 @@ def _run(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
+def _whole_number(option: str, text: str, meaning: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise InvalidLabelOptions(f"{option} {text!r} is not a whole number; give {meaning}") from None
+
+
 def _output_format(args: argparse.Namespace, printer_format: str | None) -> str:
+    requested = None if args.format is None else check_format(args.format)
     if printer_format is not None:
-        if args.format and args.format != printer_format:
-            raise LabelError(f"the configured printer takes {printer_format}, not {args.format}; leave out --format")
+        if requested and requested != printer_format:
+            raise LabelError(f"the configured printer takes {printer_format}, not {requested}; leave out --format")
         return printer_format
-    if args.format:
-        return str(args.format)
+    if requested:
+        return requested
     suffix = Path(args.out).suffix.lstrip(".").lower()
     if suffix in FORMATS:
         return check_format(suffix)
@@ -120,14 +129,9 @@ def _output_format(args: argparse.Namespace, printer_format: str | None) -> str:
 
 def _write_file(path: Path, data: bytes) -> None:
     """Write the file whole or not at all (a failed write leaves no half label behind)."""
+    if not path.parent.is_dir():
+        raise LabelError(f"cannot write {path}: the folder {path.parent} does not exist; create it or fix the path")
     try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        write_file_atomically(path, data, durable=False)
     except OSError as error:
-        raise LabelError(f"cannot write {path}: {error.strerror or error}; check that the folder exists") from error
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
         raise LabelError(f"cannot write {path}: {error.strerror or error}; check the folder and free space") from error

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.labels.errors import LabelError
+from kiosk.labels.layout import IdentifierLine
 from kiosk.scan.payloads import (
     InvalidLabelRequest,
     RejectedLabelPayload,
@@ -23,7 +24,11 @@ LABEL_KINDS = ("container", "lot", "sample")
 
 @dataclass(frozen=True)
 class LabelContent:
-    """A label's kind, the identifier its code names, the payload and the text lines (identifier first)."""
+    """A label's kind, the identifier its code names, the payload and the text lines (identifier first).
+
+    Lines that are an IdentifierLine (a container id, a lot number) are
+    printed whole, like the first line; the others may be shortened.
+    """
 
     kind: str
     identifier: str
@@ -70,14 +75,15 @@ def read_label_content(query: str, *, station_id: str, today: date, resolver_bas
         state = container_state(resolved.container_id)
         if state is None:
             raise NotFound(f"container {resolved.container_id!r} is not registered")
-        lines = []
+        lines: list[str] = []
         if state.current_label != state.container_id:
-            lines.append(f"Container {state.container_id}")
-        lines += [f"Lot {_lot_number(state.lot_id)}", _grade_line(state.lot_id), footer]
+            # The id often differs from another drum's only at its end, such as -D01 and -D02.
+            lines.append(IdentifierLine(f"Container {state.container_id}"))
+        lines += [IdentifierLine(f"Lot {_lot_number(state.lot_id)}"), _grade_line(state.lot_id), footer]
         return make_label_content("container", state.current_label, lines, resolver_base=resolver_base)
     if resolved.sample_id is not None:
         sample = Sample.get(Sample.sample_id == resolved.sample_id)
-        lines = [f"Sample of lot {_lot_number(sample.lot_id)}", _grade_line(sample.lot_id), footer]
+        lines = [IdentifierLine(f"Sample of lot {_lot_number(sample.lot_id)}"), _grade_line(sample.lot_id), footer]
         return make_label_content("sample", resolved.sample_id, lines, resolver_base=resolver_base)
     return make_label_content("lot", resolved.lot_id, _lot_lines(resolved.lot_id, footer), resolver_base=resolver_base)
 
@@ -86,9 +92,9 @@ def _lot_lines(lot_id: str, footer: str) -> list[str]:
     lot = Lot.get_or_none(Lot.lot_id == lot_id)
     if lot is None:
         raise NotFound(f"lot {lot_id!r} is not registered")
-    lines = []
+    lines: list[str] = []
     if lot.lot_number != lot_id:
-        lines.append(f"Lot no. {lot.lot_number}")
+        lines.append(IdentifierLine(f"Lot no. {lot.lot_number}"))
     if lot.supplier:
         lines.append(lot.supplier)
     return [*lines, _grade_line(lot_id), footer]

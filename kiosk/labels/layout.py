@@ -62,10 +62,12 @@ def layout_label(
 ) -> LabelLayout:
     """Lay out a QR symbol of ``symbol_modules`` per side and the text lines on the label of ``options``.
 
-    Modules are whole dots, so a printer at ``options.dpi`` prints every module
-    the same size. ``max_module_dots`` caps them (ZPL's ^BQ magnification stops
-    at 10). Raises LabelTooSmall when the modules would be smaller than
-    ``options.min_module_dots`` or ``options.min_module_mm``.
+    The first line and every IdentifierLine are shown whole (wrapped when
+    too wide); other lines may be shortened or dropped. Modules are whole
+    dots, so a printer at ``options.dpi`` prints every module the same size.
+    ``max_module_dots`` caps them (ZPL's ^BQ magnification stops at 10). Raises LabelTooSmall when the modules would be smaller than
+    ``options.min_module_dots`` or ``options.min_module_mm``, or when the
+    whole lines do not fit beside the code.
     """
     width, height = options.size.dots(options.dpi)
     module = _module_dots(options.size, options, symbol_modules, max_module_dots)
@@ -90,7 +92,7 @@ def layout_label(
         module=module,
         symbol_modules=symbol_modules,
         quiet_zone_modules=options.quiet_zone_modules,
-        lines=_layout_lines(lines, box, options.dpi),
+        lines=_layout_lines(lines, box, options),
     )
 
 
@@ -138,32 +140,87 @@ def _check_module(module: int, symbol_modules: int, options: LabelOptions, max_m
     )
 
 
-def _layout_lines(lines: Sequence[str], box: tuple[int, int, int, int], dpi: int) -> tuple[TextLine, ...]:
-    """Set the lines in the text box: as large as fits up to 4 mm, never below 1.9 mm; drop lines that do not fit."""
+class IdentifierLine(str):
+    """A text line that names an identifier: the layout wraps it onto more lines but never cuts it short.
+
+    The first line of a label (the identifier its code names) is always kept
+    whole. Other lines are shortened with an ellipsis when too wide. When the
+    label has no room for all lines, the last of the other lines are dropped.
+    """
+
+
+# Characters after which a wrapped identifier may break, when no space fits.
+_BREAK_AFTER = "-/._"
+
+
+def _layout_lines(lines: Sequence[str], box: tuple[int, int, int, int], options: LabelOptions) -> tuple[TextLine, ...]:
+    """Set the lines in the text box, as large as fits up to 4 mm and never below 1.9 mm.
+
+    The first line and every IdentifierLine are shown whole, wrapped onto
+    more rows when too wide. Other lines are shortened with an ellipsis, and
+    dropped from the end when the rows do not fit the box's height. Raises
+    LabelTooSmall when even the whole lines alone do not fit.
+    """
     x, y, box_width, box_height = box
-    min_size = mm_to_dots(MIN_FONT_MM, dpi)
-    if not lines or box_width < 3 * min_size or box_height < min_size * LINE_SPACING_EM:
+    min_size = mm_to_dots(MIN_FONT_MM, options.dpi)
+    if not lines:
         return ()
-    count = min(len(lines), int(box_height // (min_size * LINE_SPACING_EM)))
-    base = max(min_size, min(mm_to_dots(MAX_FONT_MM, dpi), int(box_height / (count * LINE_SPACING_EM))))
+    whole = [index == 0 or isinstance(line, IdentifierLine) for index, line in enumerate(lines)]
+    shown = list(range(len(lines)))
+    rows = None
+    if box_width >= 3 * min_size:
+        while True:
+            rows = _fit_rows([lines[i] for i in shown], [whole[i] for i in shown], box_width, box_height, options)
+            droppable = [i for i in shown if not whole[i]]
+            if rows is not None or not droppable:
+                break
+            shown.remove(droppable[-1])
+    if rows is None:
+        raise _no_room_for(lines[0], options)
 
-    # The first line (the identifier, in bold) gets its own size; the others
-    # share one size, so the block reads evenly.
-    first, rest = lines[0], list(lines[1:count])
-    first_size = _fitting_size([first], base, min_size, box_width, bold=True)
-    rest_size = _fitting_size(rest, base, min_size, box_width, bold=False)
-    sized = [(fit_text(first, first_size, box_width, bold=True), first_size, True)]
-    sized += [(fit_text(text, rest_size, box_width, bold=False), rest_size, False) for text in rest]
-
-    total_height = sum(size * LINE_SPACING_EM for _text, size, _bold in sized)
+    total_height = sum(size * LINE_SPACING_EM for _text, size, _bold in rows)
     top = y + (box_height - total_height) / 2
     result = []
-    for text, size, bold in sized:
+    for text, size, bold in rows:
         line_height = size * LINE_SPACING_EM
         baseline = round(top + (line_height - size) / 2 + size * ASCENT_EM)
         result.append(TextLine(text, x, baseline, size, bold))
         top += line_height
     return tuple(result)
+
+
+def _fit_rows(
+    lines: Sequence[str], whole: Sequence[bool], box_width: int, box_height: int, options: LabelOptions
+) -> list[tuple[str, int, bool]] | None:
+    """Return (text, size, bold) rows at the largest base size whose rows fit the box, or None when none does."""
+    min_size = mm_to_dots(MIN_FONT_MM, options.dpi)
+    base = max(min_size, min(mm_to_dots(MAX_FONT_MM, options.dpi), int(box_height / (len(lines) * LINE_SPACING_EM))))
+    while True:
+        rows = _rows_at(lines, whole, base, min_size, box_width)
+        if sum(size * LINE_SPACING_EM for _text, size, _bold in rows) <= box_height:
+            return rows
+        if base == min_size:
+            return None
+        base = max(min_size, int(base * 0.9))
+
+
+def _rows_at(
+    lines: Sequence[str], whole: Sequence[bool], base: int, min_size: int, box_width: int
+) -> list[tuple[str, int, bool]]:
+    """Size the lines for one base size: wrap whole lines that are too wide, shorten the others."""
+    # The first line (the identifier, in bold) gets its own size; the others
+    # share one size, so the block reads evenly.
+    first_size = _fitting_size(lines[:1], base, min_size, box_width, bold=True)
+    rest_size = _fitting_size(lines[1:], base, min_size, box_width, bold=False)
+    rows = []
+    for index, (text, is_whole) in enumerate(zip(lines, whole, strict=True)):
+        bold = index == 0
+        size = first_size if bold else rest_size
+        if is_whole:
+            rows += [(part, size, bold) for part in _wrap(text, size, box_width, bold=bold)]
+        else:
+            rows.append((fit_text(text, size, box_width, bold=bold), size, bold))
+    return rows
 
 
 def _fitting_size(lines: Sequence[str], base: int, min_size: int, box_width: int, *, bold: bool) -> int:
@@ -174,3 +231,52 @@ def _fitting_size(lines: Sequence[str], base: int, min_size: int, box_width: int
         if natural > box_width:
             size = min(size, int(base * box_width / natural))
     return max(min_size, size)
+
+
+def _wrap(text: str, size: int, max_width: int, *, bold: bool) -> list[str]:
+    """Split text into rows no wider than ``max_width`` dots, keeping every character but the spaces broken at."""
+    rows = []
+    remaining = text
+    while text_width(remaining, size, bold=bold) > max_width:
+        cut, skip = _break_point(remaining, size, max_width, bold=bold)
+        rows.append(remaining[:cut])
+        remaining = remaining[cut + skip :]
+    return [*rows, remaining]
+
+
+def _break_point(text: str, size: int, max_width: int, *, bold: bool) -> tuple[int, int]:
+    """Return where to end a row of the text, and how many characters to skip after it (1 for a space).
+
+    A row ends at the last space that fits, when the rest then fits one row
+    or the row is at least half full. Otherwise it ends after the last
+    ``-/._`` that leaves the row at least half full, or else after as many
+    characters as fit.
+    """
+    fitting = _fitting_prefix(text, size, max_width, bold=bold)
+    prefix = text[:fitting]
+    space = prefix.rfind(" ")
+    if space > 0 and (space >= fitting // 2 or text_width(text[space + 1 :], size, bold=bold) <= max_width):
+        return space, 1
+    separator = max(prefix.rfind(character) for character in _BREAK_AFTER) + 1
+    if separator >= fitting // 2:
+        return separator, 0
+    return fitting, 0
+
+
+def _fitting_prefix(text: str, size: int, max_width: int, *, bold: bool) -> int:
+    """Return how many leading characters of the text fit ``max_width`` dots (at least one)."""
+    low, high = 1, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if text_width(text[:middle], size, bold=bold) <= max_width:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _no_room_for(identifier: str, options: LabelOptions) -> LabelTooSmall:
+    return LabelTooSmall(
+        f"a {options.size.name} mm label at {options.dpi} dpi has no room beside its QR code for the whole id "
+        f"{identifier!r} and the other ids on it, even in {MIN_FONT_MM:g} mm text; use a larger label stock"
+    )

@@ -27,6 +27,7 @@ from kiosk.labels.printers import printer_from_config
 from kiosk.labels.queue import JobStatus, PrintQueue, PrintQueueError, StatusCallback
 from kiosk.labels.render import render_labels
 from kiosk.labels.render_png import draw_label
+from kiosk.scan.payloads import InvalidLabelRequest, check_resolver_base
 from sync.errors import StoreError
 from sync.ids import new_short_id
 from sync.lineage import container_state, resolve
@@ -74,7 +75,13 @@ class LabelPrinting:
         self.resolver_base = resolver_base
         self.time_zone = time_zone
         self.sheet = sheet
-        station_today(time_zone)  # reject a bad zone name now, not at the first label
+        # Reject a bad zone name or resolver base now, not at the first label.
+        station_today(time_zone)
+        if resolver_base:
+            try:
+                check_resolver_base(resolver_base)
+            except InvalidLabelRequest as error:
+                raise LabelError(str(error)) from error
 
     @classmethod
     def from_config(cls, config: Any, store: Store, *, on_status: StatusCallback | None = None) -> LabelPrinting:

@@ -56,10 +56,12 @@ class QrSymbol:
 def check_error_correction(level: str) -> str:
     """Return the level in upper case, or raise InvalidLabelOptions when it is not M, Q or H."""
     upper = level.strip().upper()
-    if upper not in ERROR_CORRECTION_LEVELS:
+    if upper == "L":
         raise InvalidLabelOptions(
-            f"QR error correction {level!r} is not accepted; use M, Q or H (L is too weak for dusty, scuffed labels)"
+            "QR error correction L (7 % recovery) is too weak for dusty, scuffed labels; use M, Q or H"
         )
+    if upper not in ERROR_CORRECTION_LEVELS:
+        raise InvalidLabelOptions(f"QR error correction {level!r} is unknown; use M, Q or H")
     return upper
 
 

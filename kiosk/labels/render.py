@@ -50,7 +50,7 @@ def render_labels(
         return render_zpl(contents, options, copies=copies)
     if fmt in ("png", "svg"):
         if len(contents) != 1 or copies != 1:
-            raise LabelError(f"a {fmt.upper()} file contains one label; use PDF or ZPL for several labels or copies")
+            raise LabelError(f"{fmt.upper()} files contain one label each; use PDF or ZPL for several labels or copies")
         prepared = prepare_label(contents[0], options)
         return render_png(prepared) if fmt == "png" else render_svg(prepared)
     labels = [prepare_label(content, options) for content in contents]

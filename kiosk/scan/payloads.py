@@ -30,6 +30,10 @@ MAX_PAYLOAD_CHARACTERS = 512
 
 LABEL_FORMAT_VERSION = 1
 
+# The longest resolver base whose URI labels all scan: the longest id (64
+# characters) percent-encodes to at most 3 characters each, after "/pl1/c/".
+MAX_RESOLVER_BASE_CHARACTERS = MAX_PAYLOAD_CHARACTERS - len("/pl1/c/") - 3 * 64
+
 # Plain supplier lot numbers: letters, digits and a few separators, no spaces.
 SUPPLIER_LOT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/#+-]{0,39}$")
 
@@ -169,7 +173,8 @@ def format_label_payload(kind: LabelKind | str, identifier: str, *, resolver_bas
 
     ``kind`` is a LabelKind, its value ("container") or its letter ("C").
     Raises InvalidLabelRequest for an unknown kind, an identifier that does not
-    match sync.ids.IDENTIFIER_PATTERN, or a resolver base that is not an https URL.
+    match sync.ids.IDENTIFIER_PATTERN, or a resolver base that check_resolver_base
+    rejects, so every payload it returns is one the station's scanner accepts.
     """
     label_kind = _label_kind(kind)
     if not IDENTIFIER_RE.match(identifier):
@@ -179,7 +184,7 @@ def format_label_payload(kind: LabelKind | str, identifier: str, *, resolver_bas
         )
     if resolver_base is None:
         return f"PL{LABEL_FORMAT_VERSION}:{label_kind.letter}:{identifier}"
-    base = _checked_resolver_base(resolver_base)
+    base = check_resolver_base(resolver_base)
     return f"{base}/pl{LABEL_FORMAT_VERSION}/{label_kind.letter.lower()}/{quote(identifier, safe='')}"
 
 
@@ -195,7 +200,13 @@ def _label_kind(kind: LabelKind | str) -> LabelKind:
         raise InvalidLabelRequest(f"label kind {kind!r} is unknown; use one of {known}") from None
 
 
-def _checked_resolver_base(resolver_base: str) -> str:
+def check_resolver_base(resolver_base: str) -> str:
+    """Return the resolver base without a trailing slash, checked so that every label made with it scans.
+
+    Raises InvalidLabelRequest when it is not an https URL, has a query or
+    fragment, or is so long that a label of the longest id would exceed
+    MAX_PAYLOAD_CHARACTERS, which the station's scanner rejects.
+    """
     parts = urlsplit(resolver_base)
     if parts.scheme != "https" or not parts.hostname:
         raise InvalidLabelRequest(
@@ -203,7 +214,14 @@ def _checked_resolver_base(resolver_base: str) -> str:
         )
     if parts.query or parts.fragment:
         raise InvalidLabelRequest(f"label resolver base {resolver_base!r} must not have a query or fragment")
-    return resolver_base.rstrip("/")
+    base = resolver_base.rstrip("/")
+    if len(base) > MAX_RESOLVER_BASE_CHARACTERS:
+        raise InvalidLabelRequest(
+            f"label resolver base {escape_for_message(base)} has {len(base)} characters; use at most "
+            f"{MAX_RESOLVER_BASE_CHARACTERS}, so that a label of any id stays within the "
+            f"{MAX_PAYLOAD_CHARACTERS} characters the station's scanner reads"
+        )
+    return base
 
 
 def parse_payload(text: str, *, symbology_identifier: str | None = None) -> Payload:

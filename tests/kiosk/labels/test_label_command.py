@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -89,6 +90,29 @@ def test_label_print_to_zpl_printer(store_path: Path, tmp_path: Path, fake_zpl_p
     assert label.copies == 2
 
 
+def test_weak_correction_setting_same_reason(store_path: Path, tmp_path: Path) -> None:
+    config = tmp_path / "station.toml"
+    config.write_text('[label]\nerror_correction = "L"\n')
+
+    result = lineage("label", "C-1", "--db", str(store_path), "--out", "x.png", cwd=tmp_path, config=config)
+
+    assert result.returncode == 1
+    assert "QR error correction L (7 % recovery) is too weak for dusty, scuffed labels" in result.stderr.decode()
+
+
+def test_label_file_respects_umask(store_path: Path, tmp_path: Path) -> None:
+    # A spooler or share running as another user must be able to read the label.
+    out = tmp_path / "c1.pdf"
+    previous = os.umask(0o022)
+    try:
+        result = lineage("label", "C-1", "--db", str(store_path), "--out", str(out), cwd=tmp_path)
+    finally:
+        os.umask(previous)
+
+    assert result.returncode == 0, result.stderr.decode()
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
+
+
 def test_label_takes_scanned_payload(store_path: Path, tmp_path: Path) -> None:
     for scanned in ("PL1:C:C-2", "https://lineage.plant.example/pl1/c/C-2"):
         out = tmp_path / "scanned.png"
@@ -106,9 +130,15 @@ def test_label_takes_scanned_payload(store_path: Path, tmp_path: Path) -> None:
         (["C-1", "--out", "x.zpl", "--dpi", "250"], "250 dpi is none of 152, 203, 300, 600"),
         (["C-1", "--out", "x.label"], "cannot tell the format"),
         (["C-1"], "give either --out FILE"),
-        (["C-1", "C-2", "--out", "x.png"], "a PNG file contains one label"),
+        (["C-1", "C-2", "--out", "x.png"], "PNG files contain one label each"),
+        (["C-1", "--copies", "2", "--out", "x.svg"], "SVG files contain one label each"),
         (["C-1", "--out", "x.png", "--sheet", "A4"], "sheets of labels are made as PDF only"),
         (["C-1", "--out", "no/such/folder/x.png"], "cannot write no/such/folder/x.png"),
+        (["C-1", "--out", "x.png", "--error-correction", "L"], "L (7 % recovery) is too weak for dusty, scuffed"),
+        (["C-1", "--out", "x.png", "--error-correction", "Z"], "QR error correction 'Z' is unknown; use M, Q or H"),
+        (["C-1", "--out", "x.png", "--dpi", "abc"], "--dpi 'abc' is not a whole number; give dots per inch"),
+        (["C-1", "--out", "x.pdf", "--copies", "two"], "--copies 'two' is not a whole number"),
+        (["C-1", "--out", "x.png", "--format", "bmp"], "label format 'bmp' is unknown; use one of png, svg, pdf, zpl"),
         (["PL1:B:OP-0001", "--out", "x.png"], "'PL1:B:OP-0001' is an operator badge, not a container, lot or sample"),
         (["PL2:C:C-1", "--out", "x.png"], "label format version 2 is not supported by this station"),
     ],

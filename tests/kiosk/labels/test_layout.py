@@ -8,10 +8,11 @@ import pytest
 
 from kiosk.config import load_config
 from kiosk.labels.errors import InvalidLabelOptions, InvalidLabelSize, LabelTooSmall
-from kiosk.labels.layout import layout_label
+from kiosk.labels.fonts import text_width
+from kiosk.labels.layout import EDGE_MARGIN_MM, IdentifierLine, LabelLayout, layout_label
 from kiosk.labels.options import LabelOptions, SheetOptions
 from kiosk.labels.qr import encode_qr
-from kiosk.labels.sizes import PAPERS, STANDARD_SIZES, LabelSize, find_paper, find_size, parse_size
+from kiosk.labels.sizes import PAPERS, STANDARD_SIZES, LabelSize, find_paper, find_size, mm_to_dots, parse_size
 
 LINES = [
     "C-0KZ3M7Q1X2ABCD",
@@ -52,6 +53,85 @@ def test_long_line_shortened_with_ellipsis() -> None:
     assert texts[0] == "C-0KZ3M7Q1X2ABCD"
     assert texts[1].endswith("…")
     assert "SUP-2024-0815".startswith(texts[1].removeprefix("Lot ").rstrip("…")[:8])
+
+
+LONGEST_ID = ("C-" + "0KZ3M7Q1X2ABCDEFGHJKMNPQRSTVWXYZ" * 2)[:64]
+UNBROKEN_ID = ("C" + "0KZ3M7Q1X2ABCDEFGHJKMNPQRSTVWXYZ" * 2)[:64]
+
+
+def whole_line_rows(layout: LabelLayout, whole_lines: list[str]) -> list[list[str]]:
+    """Split the layout's rows among the whole lines, in order; each group must spell its line."""
+    rows = [line.text for line in layout.lines]
+    groups = []
+    for expected in whole_lines:
+        group: list[str] = []
+        while "".join(group).replace(" ", "") != expected.replace(" ", ""):
+            assert rows, f"{expected!r} is not shown whole: {[line.text for line in layout.lines]}"
+            group.append(rows.pop(0))
+        groups.append(group)
+    return groups
+
+
+def assert_rows_inside(layout: LabelLayout) -> None:
+    right_edge = layout.width - mm_to_dots(EDGE_MARGIN_MM, layout.dpi)
+    for line in layout.lines:
+        assert line.x + text_width(line.text, line.size, bold=line.bold) <= right_edge, line
+        assert line.baseline <= layout.height
+        assert line.baseline - line.size >= 0
+
+
+@pytest.mark.parametrize("dpi", [152, 203, 300, 600])
+@pytest.mark.parametrize("size", [*STANDARD_SIZES, LabelSize(40, 60), LabelSize(70, 40)], ids=lambda size: size.name)
+@pytest.mark.parametrize("identifier", ["VAL24-00001-D02", LONGEST_ID, UNBROKEN_ID])
+def test_whole_id_fits_every_size(size: LabelSize, dpi: int, identifier: str) -> None:
+    # Drums of one lot differ only at the id's end (-D01, -D02), so an id cut short is no id.
+    lines = [
+        f"C-{identifier[-14:]}",
+        IdentifierLine(f"Container {identifier}"),
+        IdentifierLine("Lot SUP-2024-0815 with a very long supplier lot number"),
+        "Ti-6Al-4V grade 23",
+        "2024-05-01 · ST-01",
+    ]
+    symbol = encode_qr(f"PL1:C:{identifier}", error_correction="Q")
+
+    layout = layout_label(lines, symbol.size, LabelOptions(size, dpi))
+
+    groups = whole_line_rows(layout, [str(line) for line in lines[:3]])
+    assert groups[0] == [lines[0]]
+    assert all("…" not in row for group in groups for row in group)
+    assert_rows_inside(layout)
+
+
+def test_container_line_wraps_not_cut() -> None:
+    lines = ["C-041YXPQM3Y7YM5", IdentifierLine("Container VAL24-00001-D02"), IdentifierLine("Lot VAL24-00001")]
+
+    layout = layout_label(lines, 25, LabelOptions(LabelSize(50, 25), 203))
+
+    texts = [line.text for line in layout.lines]
+    assert texts[0] == "C-041YXPQM3Y7YM5"
+    assert "VAL24-00001-D02" in texts
+    assert "Container" in texts[1]
+
+
+def test_whole_lines_beat_other_lines() -> None:
+    # With no room for all, the lines that may be cut are dropped, last first.
+    fillers = [f"note {number}" for number in range(1, 6)]
+    lines = ["C-1", IdentifierLine(f"Container {LONGEST_ID}"), IdentifierLine("Lot VAL24-00001"), *fillers]
+
+    layout = layout_label(lines, 25, LabelOptions(LabelSize(50, 25), 203))
+
+    assert len(whole_line_rows(layout, [str(line) for line in lines[:3]])) == 3
+    shown_fillers = [line.text for line in layout.lines if line.text.startswith("note")]
+    assert 0 < len(shown_fillers) < len(fillers)
+    assert shown_fillers == fillers[: len(shown_fillers)]
+    assert_rows_inside(layout)
+
+
+def test_no_room_for_ids_raises() -> None:
+    lines = ["C-1", *(IdentifierLine(f"Container {LONGEST_ID}") for _ in range(12))]
+
+    with pytest.raises(LabelTooSmall, match="has no room beside its QR code for the whole id 'C-1'"):
+        layout_label(lines, 25, LabelOptions(LabelSize(50, 25), 203))
 
 
 def test_too_small_label_names_fix() -> None:

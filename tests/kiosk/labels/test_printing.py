@@ -68,7 +68,9 @@ def test_relabel_prints_to_zpl_printer(labelled_store: Store, fake_zpl_printer: 
 
 
 def test_relabel_prints_to_pdf(labelled_store: Store, tmp_path: Path) -> None:
-    printing = make_printing(labelled_store, FilePrinter(tmp_path / "labels", format="pdf"), tmp_path / "queue")
+    printing = make_printing(
+        labelled_store, FilePrinter(tmp_path / "labels", format="pdf", create_folder=True), tmp_path / "queue"
+    )
     printing.start()
     try:
         result = printing.relabel_container("C-0002", reason="repacked", operator_id=OPERATOR, new_label="C-0002-R1")
@@ -139,7 +141,9 @@ def test_relabel_to_taken_label_rejected(labelled_store: Store, tmp_path: Path) 
 
 
 def test_reprint_old_label_gives_current(labelled_store: Store, tmp_path: Path) -> None:
-    printing = make_printing(labelled_store, FilePrinter(tmp_path / "labels", format="png"), tmp_path / "queue")
+    printing = make_printing(
+        labelled_store, FilePrinter(tmp_path / "labels", format="png", create_folder=True), tmp_path / "queue"
+    )
     printing.relabel_container("C-0001", reason="label torn", operator_id=OPERATOR, new_label="C-0001-B")
 
     status = printing.print_label("C-0001", copies=2)
@@ -168,3 +172,13 @@ def test_from_config_uses_data_dir(labelled_store: Store, tmp_path: Path) -> Non
     assert printing.queue.folder == labelled_store.path.parent / "print-queue"
     assert isinstance(printing.queue.printer, FilePrinter)
     assert printing.queue.printer.folder == labelled_store.path.parent / "labels"
+
+
+def test_long_resolver_base_rejected_at_load(labelled_store: Store, tmp_path: Path) -> None:
+    # A label the station's own scanner rejects (over 512 characters) must never be printed.
+    base = "https://lineage.plant.example/" + "r" * 570
+    config_file = tmp_path / "station.toml"
+    config_file.write_text(f'db_path = "{labelled_store.path}"\n[label]\nresolver_base = "{base}"\n')
+
+    with pytest.raises(LabelError, match=r"label resolver base .* has 600 characters; use at most 313"):
+        LabelPrinting.from_config(load_config(config_file), labelled_store)

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from kiosk.scan.gs1 import gs1_check_digit
 from kiosk.scan.payloads import (
     MAX_PAYLOAD_CHARACTERS,
+    MAX_RESOLVER_BASE_CHARACTERS,
     Gs1Data,
     InvalidLabelRequest,
     LabelKind,
@@ -321,6 +322,27 @@ def test_compact_form_fits_qr_alphanumeric_mode() -> None:
 def test_format_rejects_bad_requests(kind: str, identifier: str, base: str | None, message_part: str) -> None:
     with pytest.raises(InvalidLabelRequest, match=message_part):
         format_label_payload(kind, identifier, resolver_base=base)
+
+
+def test_longest_uri_label_still_scans() -> None:
+    base = "https://labels.example.com/" + "r" * (MAX_RESOLVER_BASE_CHARACTERS - len("https://labels.example.com/"))
+    # "/" percent-encodes to 3 characters, so this id makes the longest payload.
+    identifier = "A" + "/" * 63
+
+    payload = format_label_payload("container", identifier, resolver_base=base)
+
+    assert len(payload) <= MAX_PAYLOAD_CHARACTERS
+    parsed = parse_payload(payload)
+    assert isinstance(parsed, ProjectLabel)
+    assert parsed.identifier == identifier
+
+
+def test_overlong_resolver_base_rejected() -> None:
+    base = "https://labels.example.com/" + "r" * 600
+
+    with pytest.raises(InvalidLabelRequest, match=f"has {len(base)} characters; use at most 313") as caught:
+        format_label_payload("container", "C-1", resolver_base=base)
+    assert "within the 512 characters the station's scanner reads" in str(caught.value)
 
 
 def test_escape_cuts_long_text() -> None:
