@@ -8,6 +8,7 @@ rejected at load with the key, the value and what is expected.
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -140,7 +141,15 @@ def _setting(key: str) -> Setting:
     for setting in SETTINGS:
         if setting.key == key:
             return setting
-    raise ConfigError(f"unknown setting {key!r}; known settings: {', '.join(s.key for s in SETTINGS)}")
+    nearest = difflib.get_close_matches(key, [setting.key for setting in SETTINGS], n=3)
+    if not nearest:
+        raise ConfigError(f"unknown setting {key!r}; docs/configuration.md lists every setting")
+    choices = nearest[0] if len(nearest) == 1 else f"{', '.join(nearest[:-1])} or {nearest[-1]}"
+    raise ConfigError(f"unknown setting {key!r}; did you mean {choices}? docs/configuration.md lists every setting")
+
+
+# How a type reads in messages: "must be a whole number", not "must be a int".
+_TYPE_WORDS = {int: "a whole number", float: "a number", str: "a string", list: "a list", bool: "true or false"}
 
 
 def _check(key: str, value: Any, *, where: str) -> None:
@@ -150,8 +159,9 @@ def _check(key: str, value: Any, *, where: str) -> None:
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
         ok = True
     if not ok:
-        names = expected.__name__ if isinstance(expected, type) else " or ".join(t.__name__ for t in expected)
-        raise ConfigError(f"{where}: setting {key} = {value!r} must be a {names}")
+        types = expected if isinstance(expected, tuple) else (expected,)
+        names = " or ".join(_TYPE_WORDS.get(kind, kind.__name__) for kind in types)
+        raise ConfigError(f"{where}: setting {key} = {value!r} must be {names}")
 
 
 def config_candidates() -> list[Path]:

@@ -123,15 +123,30 @@ def run_demo_data(args: argparse.Namespace, config: Config) -> int:
     if args.events < 1:
         print(f"lineage demo-data: --events must be at least 1, not {args.events}", file=sys.stderr)
         return 2
-    summary = write_demo_history(args.db, events=args.events, seed=args.seed, progress=_print_progress)
+    progress = _ProgressLine()
+    try:
+        summary = write_demo_history(args.db, events=args.events, seed=args.seed, progress=progress.show)
+    finally:
+        # A failure or Ctrl+C must not print its message on the end of the progress line.
+        progress.end()
     print(summary)
     return 0
 
 
-def _print_progress(done: int, total: int) -> None:
-    print(f"\r{done}/{total} events", end="", file=sys.stderr, flush=True)
-    if done >= total:
-        print(file=sys.stderr)
+class _ProgressLine:
+    """An event count rewritten in place on one line of standard error, ended with a newline however the work ends."""
+
+    def __init__(self) -> None:
+        self._is_open = False
+
+    def show(self, done: int, total: int) -> None:
+        print(f"\r{done}/{total} events", end="", file=sys.stderr, flush=True)
+        self._is_open = True
+
+    def end(self) -> None:
+        if self._is_open:
+            print(file=sys.stderr, flush=True)
+            self._is_open = False
 
 
 def run_import_reference(args: argparse.Namespace, config: Config) -> int:

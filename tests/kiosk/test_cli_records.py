@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from kiosk.cli import main
+from sync.errors import StorageFull
 from sync.reference import check_pin
 from sync.store import Store
 from tests.helpers import DEMO_REFERENCE, OPERATOR, ROOT, lot_body, transformation_body
@@ -118,7 +121,7 @@ def test_config_wrong_type_named(tmp_path: Path) -> None:
     config.write_text("station_id = 7\n")
     result = lineage("--config", str(config), "verify")
     assert result.returncode == 1
-    assert "setting station_id = 7 must be a str" in result.stderr
+    assert "setting station_id = 7 must be a string" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -165,3 +168,20 @@ def test_hash_pin_from_stdin() -> None:
     assert check_pin("4821", result.stdout.strip())
     assert not check_pin("4822", result.stdout.strip())
     assert lineage("hash-pin", stdin="12\n").returncode == 1
+
+
+def test_demo_progress_line_ended_on_failure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def write_until_disk_full(target: object, *, events: int, seed: int, progress: Callable[[int, int], None]) -> str:
+        progress(10_000, events)
+        raise StorageFull("the disk holding demo.db is full; free some space")
+
+    monkeypatch.setattr("sync.demo.write_demo_history", write_until_disk_full)
+
+    status = main(["demo-data", "--db", str(tmp_path / "demo.db"), "--events", "50000"])
+
+    assert status == 1
+    assert capsys.readouterr().err == (
+        "\r10000/50000 events\nlineage demo-data: the disk holding demo.db is full; free some space\n"
+    )
