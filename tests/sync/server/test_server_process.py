@@ -7,11 +7,13 @@ import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import requests
 
 from tests.sync.server.support import (
+    Backend,
     FaultProxy,
     ServerProcess,
     StationHome,
@@ -21,6 +23,7 @@ from tests.sync.server.support import (
     batch_of,
     make_chain,
     new_station_id,
+    postgres_absent_reason,
     record_and_wait,
 )
 
@@ -179,3 +182,32 @@ def test_two_workers_behave_as_one(station_home: MakeStation, server: ServerProc
         server.stop()
         server.workers = 1
         server.start()
+
+
+def test_database_gone_answers_503(tmp_path: Path) -> None:
+    # The server's PostgreSQL database disappears under it: requests get 503 with Retry-After, not 500.
+    reason = postgres_absent_reason()
+    if reason is not None:
+        pytest.skip(f"PostgreSQL tests skipped: {reason}")
+    with Backend.make("postgres", tmp_path) as backend:
+        lonely = ServerProcess(backend, tmp_path).start()
+        try:
+            station = new_station_id()
+            token = lonely.enrol(station)
+            body = json.dumps(batch_of(station, [e.to_dict() for e in make_chain(station, 3)]))
+            assert post_batch(lonely, token, body).status_code == 200
+            import psycopg2
+
+            from tests.sync.server.support import POSTGRES_ADMIN
+
+            admin = psycopg2.connect(**POSTGRES_ADMIN)
+            admin.autocommit = True
+            with admin.cursor() as cursor:
+                cursor.execute(f'DROP DATABASE "{backend.pg_name}" WITH (FORCE)')
+            admin.close()
+            for response in (post_batch(lonely, token, body), requests.get(f"{lonely.url}/health", timeout=10)):
+                error = assert_error_shape(response, 503)
+                assert int(response.headers["Retry-After"]) >= 1
+                assert error["retry_after_s"] is not None
+        finally:
+            lonely.stop()
