@@ -54,7 +54,7 @@ SETTINGS: list[Setting] = [
     Setting("label_quiet_zone_modules", int, 4, "Blank margin around the QR code, in modules (4 to 20)."),
     Setting("label_min_module_dots", int, 3, "Smallest QR module the printer prints reliably, in dots."),
     Setting("label_min_module_mm", float, 0.25, "Smallest QR module a scanner reads reliably, in mm."),
-    Setting("label_resolver_base", str, "", "Site resolver https URL: codes carry <base>/pl1/c/<id>, not PL1:C:<id>."),
+    Setting("label_resolver_base", str, "", "Site resolver https URL of at most 313 characters: codes carry <base>/pl1/c/<id>, not PL1:C:<id>."),
     Setting("label_sheet_paper", str, "A4", "Paper of PDF label sheets: A4 or Letter."),
     Setting("label_sheet_margin_mm", float, 10.0, "Margin around the labels on a PDF sheet, in mm."),
     Setting("label_sheet_gap_mm", float, 3.0, "Gap between labels on a PDF sheet, in mm."),
