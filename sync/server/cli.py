@@ -151,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_admin(command: str, args: argparse.Namespace, settings: ServerSettings) -> int:
     """Run an administration command against the database, migrating it first."""
-    storage = ServerStorage.open(settings.db)
+    storage = ServerStorage.open(settings.db, checkpoints=False)
     try:
         storage.migrate()
         if command == "enrol-station":

@@ -61,8 +61,16 @@ class ServerStorage:
         return self.writer is None
 
     @classmethod
-    def open(cls, target: str | Path, *, pool_size: int = 8, lock_timeout_s: float = 10.0) -> ServerStorage:
-        """Open the database named by a path or URL and bind the models to it (does not migrate)."""
+    def open(
+        cls, target: str | Path, *, pool_size: int = 8, lock_timeout_s: float = 10.0, checkpoints: bool = True
+    ) -> ServerStorage:
+        """Open the database named by a path or URL and bind the models to it (does not migrate).
+
+        Pass ``checkpoints=False`` for a short-lived process writing beside a
+        running server (an administration command): it then leaves WAL
+        checkpoints to the server's writer, as the station store's readers do
+        (see `sync.database.StationDatabase` for the SQLite bug this avoids).
+        """
         target = str(target)
         if is_postgres_url(target):
             plain = open_postgres(target)
@@ -77,6 +85,8 @@ class ServerStorage:
             writer = Writer(sqlite, name="server-writer")
         except (peewee.OperationalError, peewee.DatabaseError) as error:
             raise StorageUnavailable(f"cannot open the server database {target}: {error}") from error
+        if not checkpoints:
+            writer.run(lambda: sqlite.execute_sql("PRAGMA wal_autocheckpoint = 0"), transaction=False)
         return cls(sqlite, target, writer=writer, lock_timeout_s=lock_timeout_s)
 
     def close(self) -> None:
