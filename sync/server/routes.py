@@ -13,7 +13,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
-from sync.models import Event
 from sync.protocol import (
     MAX_PULL_EVENTS,
     MAX_REQUEST_BYTES,
@@ -336,8 +335,3 @@ async def verify_receipt(request: Request, station: Station) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ApiError(422, "the receipt must be a JSON object as returned with a batch")
     return {"valid": is_receipt_signature_valid(data, request.app.state.receipt_key)}
-
-
-def count_events(storage: ServerStorage) -> int:
-    """Return how many events the server holds."""
-    return int(storage.read(lambda: Event.select().count()))
