@@ -148,7 +148,7 @@ def _setting(key: str) -> Setting:
     raise ConfigError(f"unknown setting {key!r}; did you mean {choices}? docs/configuration.md lists every setting")
 
 
-# How a type reads in messages: "must be a whole number", not "must be a int".
+# Type names as messages word them: "must be a whole number", not "must be a int".
 _TYPE_WORDS = {int: "a whole number", float: "a number", str: "a string", list: "a list", bool: "true or false"}
 
 
