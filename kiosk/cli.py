@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+import peewee
 
 from kiosk.config import ConfigError, load_config
 from sync.errors import StoreError
@@ -54,6 +57,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args, config) or EXIT_OK)
     except (ConfigError, StoreError, InvalidEvent, InvalidReference) as error:
         print(f"lineage {args.command}: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except (peewee.DatabaseError, sqlite3.DatabaseError) as error:
+        store = getattr(args, "db", None) or config.store_path
+        print(
+            f"lineage {args.command}: the store {store} could not be read ({error}); it may be damaged. "
+            "It was left as it is: start the station app on it to salvage its events, or restore a backup",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     except KeyboardInterrupt:
         print(f"lineage {args.command}: interrupted", file=sys.stderr)

@@ -121,14 +121,24 @@ def test_tools_leave_other_sqlite_file_alone(store_tmpdir: Path) -> None:
         Store.open(path, salvage_damaged=False)
 
 
-@pytest.mark.allow_warning_logs
-def test_tools_leave_damaged_store_alone(store_tmpdir: Path) -> None:
+def test_tools_report_damaged_store_untouched(store_tmpdir: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
     path = store_tmpdir / "station.db"
-    build_store(path, 50)
+    build_store(path, 300)
     size = page_size(path)
     data = bytearray(path.read_bytes())
-    data[2 * size : 4 * size] = os.urandom(2 * size)
+    pages = len(data) // size
+    data[(pages // 2) * size : (pages // 2 + 4) * size] = os.urandom(4 * size)
     path.write_bytes(bytes(data))
-    with pytest.raises(StoreDamaged, match=r"failed its integrity check .* left untouched"):
-        Store.open(path, salvage_damaged=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "verify", "--db", str(path)], capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.returncode == 1
+    assert f"the store {path} could not be read" in result.stderr
+    assert "Traceback" not in result.stderr
     assert path.read_bytes() == bytes(data)
+    assert sorted(p.name for p in store_tmpdir.iterdir()) == ["station.db"]
