@@ -94,7 +94,9 @@ def _circuit_activities(state: PlantState, circuit: str, *, has_virgin_feed: boo
     if pools[(circuit, "blend")]:
         choices.append((1.5, lambda: steps.build(state, circuit)))
     if any(lot.source_blend is not None for lot in pools[(circuit, "recycled_feed")]):
-        choices.append((0.1, lambda: steps.top_up(state, circuit)))
+        # The first top-up comes as soon as one is possible, so even a short history has a reuse loop.
+        weight = 0.1 if state.highlights.top_ups else 5.0
+        choices.append((weight, lambda: steps.top_up(state, circuit)))
     return choices
 
 

@@ -152,11 +152,13 @@ def _after_decision(state: PlantState, lot: LotSim, decision: str, findings: str
         lot.hold_count += 1
         state.later(state.rng.uniform(0.2, 1.5) * 86_400, lambda: state.awaiting_inspection.append(lot))
     else:
-        state.highlights.rejected.append((lot.lot_id, findings))
+        # A rejected lot is returned to its supplier or scrapped.
+        state.retire(lot)
+        if len(state.highlights.rejected) < 50:
+            state.highlights.rejected.append((lot.lot_id, findings))
 
 
 def correct(state: PlantState, station_id: str, event: Event, reason: str, operator_id: str) -> None:
     """Record a correction voiding an event; the correction names the event's subjects so their timelines show it."""
     body = {"corrects_event_id": event.event_id, "reason": reason, "subject_ids": list(event.subjects)}
-    correction = state.record(station_id, "correction", body, operator_id)
-    state.highlights.corrections.append(correction.event_id)
+    state.record(station_id, "correction", body, operator_id)

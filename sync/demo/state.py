@@ -84,14 +84,12 @@ class Highlights:
     """Ids worth naming after a run, and counts of what was made."""
 
     kinds: Counter[str] = field(default_factory=Counter)
-    # (container id, old label, new label)
+    # The first 50 relabels (container id, old label, new label) and rejections (lot id, findings).
     relabels: list[tuple[str, str, str]] = field(default_factory=list)
-    # (lot id, findings)
     rejected: list[tuple[str, str]] = field(default_factory=list)
-    # Blends topped up with powder recovered from themselves.
-    top_ups: list[str] = field(default_factory=list)
-    blends_of_blends: list[str] = field(default_factory=list)
-    corrections: list[str] = field(default_factory=list)
+    # Blends topped up with powder recovered from themselves, and blends that took an older blend's rest.
+    top_ups: int = 0
+    blends_of_blends: int = 0
     lots: int = 0
     containers: int = 0
     samples: int = 0
@@ -222,6 +220,12 @@ class PlantState:
         self.containers.remove(container)
         if container in container.lot.containers:
             container.lot.containers.remove(container)
+
+    def retire(self, lot: LotSim) -> None:
+        """Take a scrapped or rejected lot's containers out of the plant, so store checks and relabels skip them."""
+        for container in lot.containers:
+            self.containers.remove(container)
+        lot.containers.clear()
 
     def pool(self, lot: LotSim, pool: str) -> None:
         """Queue a lot for its next step: in its printer's circuit, or in its grade for virgin powder."""

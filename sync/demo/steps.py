@@ -243,6 +243,7 @@ def sieve(state: PlantState, scope: str) -> None:
         state.pool(oversize, "oversize")
     else:
         _to_inspection(state, passing, "recycled_feed")
+        state.retire(oversize)
 
 
 def mill(state: PlantState, grade: str) -> None:
@@ -309,7 +310,7 @@ def blend(state: PlantState, circuit: str) -> None:
     _drop_empty(state, [container.lot for container, _kg in inputs])
     if rest_lot is not None:
         state.unpool(rest_lot, "blend")
-        state.highlights.blends_of_blends.append(blended.lot_id)
+        state.highlights.blends_of_blends += 1
     _to_inspection(state, blended, "blend")
 
 
@@ -432,6 +433,7 @@ def separate(state: PlantState, circuit: str) -> None:
         [(main, main_kg), (fines, fines_kg)],
         new_lots=[(main, "separation"), (fines, "fines")],
     )
+    state.retire(fines)
     state.pool(main, "to_sieve")
 
 
@@ -452,4 +454,4 @@ def top_up(state: PlantState, circuit: str) -> None:
     transform(state, "ST-08", "blending", parameters, inputs, [(target, kg)], new_lots=[], into=into)
     target.properties = mix([(target.properties, target.mass_kg - kg), (feed.properties, kg)])
     _drop_empty(state, [feed])
-    state.highlights.top_ups.append(target.lot_id)
+    state.highlights.top_ups += 1

@@ -173,13 +173,20 @@ def summarize(
     """Return one paragraph on what was written and a few ids worth looking up."""
     kinds = highlights.kinds
     db_option = "" if is_postgres_url(str(target)) else f" --db {target}"
-    received = kinds["lot_registered"]
+    counts = ", ".join(
+        [
+            _count(highlights.lots, "lot") + f" ({kinds['lot_registered']} received)",
+            _count(highlights.containers, "container"),
+            _count(highlights.samples, "sample"),
+            _count(kinds["release_decision"], "release decision"),
+            _count(kinds["container_relabelled"], "relabel"),
+            _count(highlights.top_ups, "top-up") + " of a blend with its own recovered powder",
+            _count(kinds["correction"], "correction"),
+        ]
+    )
     parts = [
-        f"Wrote {state.recorded} events of a powder plant with {len(STATIONS)} stations and {len(SUPPLIERS)} "
-        f"suppliers into {_describe(target)} (seed {seed}): {highlights.lots} lots ({received} received), "
-        f"{highlights.containers} containers, {highlights.samples} samples, {kinds['release_decision']} release "
-        f"decisions, {kinds['container_relabelled']} relabels, {len(highlights.top_ups)} top-ups of blends with "
-        f"their own recovered powder and {kinds['correction']} corrections."
+        f"Wrote {_count(state.recorded, 'event')} of a powder plant with {len(STATIONS)} stations and "
+        f"{len(SUPPLIERS)} suppliers into {_describe(target)} (seed {seed}): {counts}."
     ]
     if deep_lot is not None:
         parts.append(
@@ -200,6 +207,10 @@ def summarize(
         lot_id, findings = highlights.rejected[0]
         parts.append(f"Lot {lot_id} was rejected ({findings}).")
     return " ".join(parts)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _describe(target: str | Path) -> str:
