@@ -55,7 +55,7 @@ def now_utc_us() -> int:
 class Store:
     """A station's SQLite store. Construct with `Store.open`; close with `close` (or use as a context manager)."""
 
-    def __init__(self, path: Path, db: peewee.Database, writer: Writer, station_id: str, report: StartupReport):
+    def __init__(self, path: Path, db: peewee.Database, writer: Writer, station_id: str | None, report: StartupReport):
         self.path = path
         self.db = db
         self.writer = writer
@@ -153,21 +153,26 @@ class Store:
         StorageFull or StoreUnavailable. On any error nothing is stored.
         """
         occurred = occurred_at if occurred_at is not None else now_local()
+        station_id = self.station_id
+        if station_id is None:
+            raise WrongStation(
+                f"the store {self.path} belongs to no station, so it cannot record events; open it with a station id"
+            )
 
         def append() -> RecordEvent:
-            head = ChainHead.get_or_none(ChainHead.station_id == self.station_id)
+            head = ChainHead.get_or_none(ChainHead.station_id == station_id)
             seq, prev_hash = (head.seq + 1, head.hash) if head else (1, GENESIS_HASH)
             event = seal_event(
                 kind=kind,
                 body=body,
-                station_id=self.station_id,
+                station_id=station_id,
                 operator_id=operator_id,
                 seq=seq,
                 prev_hash=prev_hash,
                 occurred_at=occurred,
             )
             if check_rules:
-                rules.check_event(kind, event.parsed_body(), operator_id=operator_id, station_id=self.station_id)
+                rules.check_event(kind, event.parsed_body(), operator_id=operator_id, station_id=station_id)
             _append(event, own=True)
             return event
 
@@ -238,13 +243,12 @@ def _check_is_store(path: Path) -> None:
         )
 
 
-def _claim_station(path: Path, station_id: str | None) -> str:
+def _claim_station(path: Path, station_id: str | None) -> str | None:
     row = Setting.get_or_none(Setting.key == "station_id")
     if row is None:
         if station_id is None:
-            raise WrongStation(
-                f"the store {path} is new and no station id was given; set station_id in the station's configuration"
-            )
+            # A server database, or a store only read by tools: it records nothing of its own.
+            return None
         Setting.insert(key="station_id", value=station_id).execute()
         return station_id
     if station_id is not None and row.value != station_id:

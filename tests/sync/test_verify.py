@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from sync.errors import WrongStation
 from sync.store import Store
 from sync.verify import verify_chains
 from tests.helpers import OPERATOR, exposure_body, lot_body
@@ -109,3 +110,18 @@ def test_verify_command_exit_status(recorded: tuple[Path, list]) -> None:
     )
     assert broken.returncode == 1
     assert "BROKEN: station ST-01 seq 4" in broken.stdout
+
+
+def test_verify_store_without_station(recorded: tuple[Path, list]) -> None:
+    # A server database has no station of its own; the tools still read and verify it.
+    path, _events = recorded
+    tamper(path, "DELETE FROM setting WHERE key = 'station_id'")
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "verify", "--db", str(path)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "OK: 11 events" in result.stdout
+    with Store.open(path) as store:
+        assert store.station_id is None
+        with pytest.raises(WrongStation, match="belongs to no station"):
+            store.record("container_opened", exposure_body("C-1"), operator_id=OPERATOR, check_rules=False)
