@@ -87,9 +87,8 @@ class Highlights:
     # The first 50 relabels (container id, old label, new label) and rejections (lot id, findings).
     relabels: list[tuple[str, str, str]] = field(default_factory=list)
     rejected: list[tuple[str, str]] = field(default_factory=list)
-    # Blends topped up with powder recovered from themselves, and blends that took an older blend's rest.
+    # Blends topped up with powder recovered from themselves.
     top_ups: int = 0
-    blends_of_blends: int = 0
     lots: int = 0
     containers: int = 0
     samples: int = 0

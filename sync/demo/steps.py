@@ -310,7 +310,6 @@ def blend(state: PlantState, circuit: str) -> None:
     _drop_empty(state, [container.lot for container, _kg in inputs])
     if rest_lot is not None:
         state.unpool(rest_lot, "blend")
-        state.highlights.blends_of_blends += 1
     _to_inspection(state, blended, "blend")
 
 

@@ -81,7 +81,9 @@ def write_demo_history(
         state = PlantState(seed=seed, events=events, reference=reference, sink=lambda event: None)
         highlights = _write_events(db, target, state, progress, progress_every)
         deep_lots = find_deep_lots()
-    except (peewee.OperationalError, sqlite3.OperationalError) as error:
+    except peewee.IntegrityError:
+        raise  # a duplicate id or label is a bug of the generator: keep the traceback
+    except (peewee.DatabaseError, sqlite3.DatabaseError) as error:
         raise _storage_error(target, error) from error
     finally:
         db.close()
@@ -100,7 +102,9 @@ def _open_target(target: str | Path) -> peewee.Database:
             Path(target).parent.mkdir(parents=True, exist_ok=True)
             db = open_sqlite(target)
         db.connect()
-    except (OSError, peewee.OperationalError, sqlite3.OperationalError) as error:
+    except (OSError, peewee.DatabaseError, sqlite3.DatabaseError) as error:
+        if "not a database" in str(error):
+            raise _storage_error(target, error) from error
         raise StoreUnavailable(
             f"cannot open the demo store {_describe(target)}: {str(error).strip()}; "
             "check the path, or that PostgreSQL runs and the database exists"
@@ -227,6 +231,10 @@ def _describe(target: str | Path) -> str:
 
 def _storage_error(target: str | Path, error: Exception) -> StoreError:
     text = str(error).strip()
+    if "not a database" in text:
+        return StoreUnavailable(
+            f"{_describe(target)} is not a SQLite store ({text}); give the path of a new or empty store"
+        )
     if "full" in text:
         return StorageFull(
             f"the disk holding the demo store {_describe(target)} is full ({text}); free some space and "

@@ -370,3 +370,18 @@ def test_demo_data_command_rejects_filled_store(demo_store_path: Path, capsys: p
     status = lineage_main(["demo-data", "--db", str(demo_store_path), "--events", "10"])
     assert status == 1
     assert f"already contains {DEMO_EVENTS} events" in capsys.readouterr().err
+
+
+def test_short_history_is_prefix(demo_store_path: Path, tmp_path: Path) -> None:
+    short = tmp_path / "short.db"
+    write_demo_history(short, events=1000, seed=DEMO_SEED)
+    long_rows = chain_fingerprint(stored_events(demo_store_path))
+    assert chain_fingerprint(stored_events(short)) == long_rows[:1000]
+
+
+def test_file_not_a_store_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("shopping list, not a database\n" * 200)
+    with pytest.raises(StoreUnavailable, match="is not a SQLite store"):
+        write_demo_history(path, events=10, seed=1)
+    assert path.read_text().startswith("shopping list")
