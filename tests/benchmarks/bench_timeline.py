@@ -130,10 +130,15 @@ def measure_timelines(runs: int, depth: int) -> dict[str, float]:
         timeline = build_timeline(lot_id, max_depth=depth)
         sizes.append((len(timeline["events"]), len(timeline["upstream"]), len(timeline["downstream"])))
     latencies_ms = []
+    per_lot_ms: list[list[float]] = [[] for _lot in lots]
     for run in range(runs):
         started = time.perf_counter()
         build_timeline(lots[run % len(lots)], max_depth=depth)
         latencies_ms.append((time.perf_counter() - started) * 1000)
+        per_lot_ms[run % len(lots)].append(latencies_ms[-1])
+    # Each lot's related lots (upstream and downstream) and median time: the time follows the first.
+    by_size = sorted((s[1] + s[2], statistics.median(ms)) for s, ms in zip(sizes, per_lot_ms, strict=True))
+    print("    per lot: " + ", ".join(f"{related} related lots {ms:.1f} ms" for related, ms in by_size), flush=True)
     return {
         "p50_ms": statistics.median(latencies_ms),
         "p95_ms": percentile(latencies_ms, 0.95),
