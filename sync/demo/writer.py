@@ -113,7 +113,7 @@ def _open_target(target: str | Path) -> peewee.Database:
 
 
 def _prepare_target(db: peewee.Database, target: str | Path, sections: dict[str, list[dict[str, object]]]) -> None:
-    """Create or check the schema, refuse a store with events, import the reference data, claim the station."""
+    """Create or check the schema, reject a store with events, import the reference data, claim the station."""
     migrate(db, STORE)
     held = Event.select().count()
     if held:
