@@ -19,12 +19,13 @@ case "$mode" in
 esac
 
 # libzbar0: pyzbar's decoder. The others: Qt's runtime libraries for the
-# offscreen and xcb platforms, and fonts for labels and the UI.
+# offscreen and xcb platforms, fonts for labels and the UI, and alsa-utils for the
+# kiosk's scan sounds (aplay).
 # poppler-utils (pdftoppm) and librsvg2-bin (rsvg-convert) rasterise PDF and
 # SVG labels, so label tests decode what a printer would print.
 packages=(python3 python3-venv libzbar0 libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libdbus-1-3
           libfontconfig1 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
-          libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 fonts-dejavu-core
+          libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0 fonts-dejavu-core alsa-utils
           poppler-utils librsvg2-bin)
 missing=()
 for package in "${packages[@]}"; do

@@ -14,7 +14,7 @@ from kiosk.ui.widgets import ChoiceGrid, TouchButton, connect_tap, scroll_panel,
 
 @dataclass
 class ChoiceRequest:
-    """What to pick from: (key, caption) pairs; ``current`` is shown as chosen."""
+    """A pick to request: the (key, caption) pairs offered; ``current`` is shown as chosen."""
 
     caption: str
     choices: list[tuple[Any, str]]

@@ -50,8 +50,11 @@ class Kiosk:
 
     @property
     def station_id(self) -> str:
-        """This station's id."""
-        return self.store.station_id
+        """This station's id; the kiosk always opens its store with one."""
+        station_id = self.store.station_id
+        if station_id is None:
+            raise RuntimeError(f"the store {self.store.path} has no station id; open it with the station's id")
+        return station_id
 
     # --- Navigation and feedback (delegated to the main window) ----------------------
 
@@ -70,7 +73,7 @@ class Kiosk:
         self._window().open_flow(name, **arguments)
 
     def home(self) -> None:
-        """Go back to the ready-to-scan screen (or the log-in screen when nobody is logged in)."""
+        """Go back to the ready-to-scan screen (or the log-in screen when no operator is logged in)."""
         self._window().go_home()
 
     def ask(self, request: EntryRequest | ChoiceRequest) -> None:
@@ -96,7 +99,7 @@ class Kiosk:
         """Run `job` inside a read snapshot on the task thread, then `on_result(result)` on the GUI thread.
 
         A StoreError (NotFound, Ambiguous, a failed store) goes to `on_error`,
-        or is shown as a message when there is none; any other exception is a
+        or is shown as a message when there is none. Any other exception is a
         bug and reaches the crash handler.
         """
 

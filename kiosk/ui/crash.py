@@ -1,7 +1,7 @@
 """Crash handling for the station app: uncaught exceptions, Qt's own messages, and native crashes.
 
-An uncaught exception is a bug: it is logged with its traceback, the
-operator is told, and the app exits with `EXIT_CRASH` so the service manager
+An uncaught exception is a bug: it is logged with its traceback, a message
+is shown to the operator, and the app exits with `EXIT_CRASH` so the service manager
 restarts it. `faulthandler` writes a trace if Qt or OpenCV crashes natively.
 """
 
@@ -88,8 +88,8 @@ def install_crash_handler(app: QApplication, *, tell_operator: Callable[[], None
     return handler
 
 
-# WORKAROUND: Qt 6.12's offscreen platform (used for smoke tests and screenshots) warns on every
-# window resize that it "does not support propagateSizeHints()"; nothing is wrong, so it is logged at DEBUG.
+# WORKAROUND: the offscreen platform of Qt 6.11 and 6.12 (smoke tests, screenshots) warns on every
+# window resize that it "does not support propagateSizeHints()". Nothing is wrong, so it is logged at DEBUG.
 HARMLESS_QT_MESSAGES = frozenset({"This plugin does not support propagateSizeHints()"})
 
 

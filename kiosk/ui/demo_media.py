@@ -1,10 +1,10 @@
 """The demo camera's media: a short looping video of container labels, badges and empty frames.
 
 No Qt here. ``python -m kiosk.ui.demo_media`` writes assets/demo/scans.mp4
-again; the frames are drawn here with qrcode and Pillow (a label on a drum,
-slightly turned, a little out of focus) so they decode like a camera's frames and not
-like a perfect image. `DEMO_SEQUENCE` lists what the video shows, in order;
-tests decode the video and compare.
+again. The frames are drawn here with qrcode and Pillow: a label on a drum,
+slightly turned and a little out of focus, so that they decode like a
+camera's frames and not like a perfect image. `DEMO_SEQUENCE` lists what the
+video shows, in order.
 """
 
 from __future__ import annotations
@@ -94,8 +94,8 @@ def blink(frame: np.ndarray, index: int) -> np.ndarray:
     """Draw a machine's status lamp in a corner, a different shade in each frame.
 
     The capture worker takes a frame identical to the previous one for a frozen
-    camera, so even a still scene must change a little from frame to frame; a
-    small lamp changes few pixels and keeps the video small.
+    camera, so even a still scene must change a little from frame to frame. A
+    small lamp changes few pixels, which keeps the video small.
     """
     lit = frame.copy()
     shade = 120 + (index % 4) * 40

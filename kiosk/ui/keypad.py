@@ -1,6 +1,6 @@
 """The on-screen numeric keypad and keyboard: one full-screen entry page that edits any field.
 
-A screen asks the main window for an entry with an `EntryRequest`; the page
+A screen requests an entry from the main window with an `EntryRequest`; the page
 shows the caption, the current value and the keys, checks the value with the
 request's parser and hands the parsed value back. A physical keyboard works
 too: Enter accepts, Escape cancels.
@@ -25,7 +25,7 @@ ENTRY_MAX_CHARS = 2000
 
 @dataclass
 class EntryRequest:
-    """What to ask for and what to do with the answer.
+    """An entry to request, and what to do with the value entered.
 
     ``mode`` is number, pin, date or text. ``parse`` turns the text into the
     value (raising EntryError to keep the page open with the reason);

@@ -257,10 +257,12 @@ def recycled_share_of_lots(lot_ids: list[str]) -> dict[str, float]:
     """Return each lot's recycled or reused share by mass (see `lineage.recycled_shares`)."""
     shares: dict[str, float] = {}
     for lot_id in set(lot_ids):
-        graph = lineage.walk(lot_id, direction="upstream")
-        lots = lineage.lot_rows(graph.depth)
-        totals = lineage.incoming_totals(graph.depth)
-        shares[lot_id] = lineage.recycled_shares(graph, totals, lots).get(lot_id, 0.0)
+        upstream = lineage.walk(lot_id, direction="upstream")
+        # Only the lot's own ancestry counts, so the downstream side stays at the lot itself.
+        downstream = lineage.LotGraph(lot_id, depth={lot_id: 0})
+        lots = lineage.lot_rows(upstream.depth)
+        totals = lineage.incoming_totals(lots, upstream, downstream)
+        shares[lot_id] = lineage.recycled_shares(upstream, totals, lots).get(lot_id, 0.0)
     return shares
 
 

@@ -30,7 +30,7 @@ SENSOR_FILE_MAX_BYTES = 4096
 
 
 class SensorUnusable(ValueError):
-    """The sensor file is missing, stale or malformed; the message says which and why."""
+    """The sensor file is missing, stale or malformed; the message names the file and the problem."""
 
 
 def read_sensor_file(path: Path, *, max_age_s: float, now_utc_us: int) -> tuple[float, float, str]:
@@ -78,8 +78,12 @@ def prefill_readings(
     container_humidity_control: bool | None,
     default_location: str,
 ) -> Readings:
-    """Choose the values an open or reseal starts with: the sensor's, else this station's last entry, else the
-    container's last readings; the place is the container's own, else the last entered, else the default."""
+    """Choose the values an open or reseal starts with.
+
+    Readings come from the sensor, else this station's last entry, else the
+    container's last readings. The place is the container's own, else the
+    last one entered, else the default.
+    """
     readings = Readings()
     if sensor is not None:
         readings.ambient_temperature_c, readings.relative_humidity_pct, _measured_at = sensor

@@ -2,7 +2,7 @@
 
 No Qt here. The scanning pipeline (camera or handheld scanner) hands over a
 result carrying a parsed payload (`kiosk.scan.payloads`); `scan_from_result`
-is the one place that knows the pipeline's result shape.
+is the one place that depends on the pipeline's result shape.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def scan_from_result(result: Any) -> Scan:
 
 @dataclass(frozen=True)
 class Route:
-    """Where a scan goes: ``action`` is log_in, container, lookup, register_lot or reject.
+    """The destination of a scan: ``action`` is log_in, container, lookup, register_lot or reject.
 
     ``identifier`` is the badge, container or id to look up; ``reason`` is set for reject.
     """
@@ -107,7 +107,7 @@ class SupplierFields:
 
 
 def supplier_fields(payload: Payload) -> SupplierFields:
-    """Return what a supplier's label tells about a lot: GTIN (01), lot (10), dates (11, 17), net mass (310n)."""
+    """Return the lot fields a supplier's label carries: GTIN (01), lot (10), dates (11, 17), net mass (310n)."""
     if isinstance(payload, SupplierLotNumber):
         return SupplierFields(lot_number=payload.lot_number)
     if not isinstance(payload, Gs1Data):

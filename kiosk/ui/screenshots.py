@@ -84,7 +84,7 @@ class ScreenshotTour:
         self.settle(0.5)
 
     def save(self, name: str, *, after_flash: bool = True) -> None:
-        """Save the window as <name>-<size>.png (after the scan flash has faded, unless told not to)."""
+        """Save the window as <name>-<size>.png, after the scan flash has faded unless `after_flash` is False."""
         if after_flash:
             self.settle(1.0)
         path = self.out / f"{name}-{self.suffix}.png"

@@ -1,4 +1,4 @@
-"""Who is logged in at the station, and the lock-out after repeated wrong PINs.
+"""The operator logged in at the station, and the lock-out after repeated wrong PINs.
 
 No Qt here; the idle log-out timer lives in the main window.
 """
@@ -51,7 +51,7 @@ class PinAttempts:
 
 @dataclass
 class Session:
-    """The logged-in operator (None when nobody is) and how they logged in (badge or pin)."""
+    """The logged-in operator (None when no operator is logged in) and how they logged in (badge or pin)."""
 
     operator: OperatorEntry | None = None
     method: str = ""
@@ -63,7 +63,7 @@ class Session:
 
     @property
     def operator_id(self) -> str:
-        """The logged-in operator's badge id; raises RuntimeError when nobody is logged in."""
+        """The logged-in operator's badge id; raises RuntimeError when no operator is logged in."""
         if self.operator is None:
             raise RuntimeError("no operator is logged in")
         return self.operator.badge_id

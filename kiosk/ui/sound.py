@@ -1,8 +1,8 @@
 """The scan sound: a short WAV played without blocking, with the system beep as fallback.
 
 QtMultimedia is not part of PySide6-Essentials, so the WAV is handed to
-ALSA's ``aplay`` in a QProcess; a station without ``aplay`` (or with sound
-off) falls back to QApplication.beep(), which is silent on many systems.
+ALSA's ``aplay`` in a QProcess. A station without ``aplay`` falls back to
+QApplication.beep(), which is silent on many systems.
 """
 
 from __future__ import annotations

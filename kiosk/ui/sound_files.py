@@ -1,7 +1,7 @@
 """The scan sounds, synthesised: ``python -m kiosk.ui.sound_files`` writes assets/sounds/*.wav again.
 
 No Qt here. Accepted is two short rising beeps; rejected is one longer low
-buzz, so the two are told apart without looking, even in a noisy hall.
+buzz, so an operator can tell them apart without looking, even in a noisy hall.
 """
 
 from __future__ import annotations
@@ -24,10 +24,16 @@ def tone(frequency_hz: float, duration_s: float, *, volume: float = 0.5, square:
     samples = []
     for index in range(count):
         phase = 2 * math.pi * frequency_hz * index / SAMPLE_RATE_HZ
-        value = (1.0 if math.sin(phase) >= 0 else -1.0) * 0.6 if square else math.sin(phase)
+        sine = math.sin(phase)
+        value = _square(sine) if square else sine
         envelope = min(1.0, index / fade, (count - 1 - index) / fade)
         samples.append(value * volume * envelope)
     return samples
+
+
+def _square(sine: float) -> float:
+    # A square wave sounds louder than a sine of the same amplitude, so it is scaled down.
+    return (1.0 if sine >= 0 else -1.0) * 0.6
 
 
 def silence(duration_s: float) -> list[float]:

@@ -66,7 +66,7 @@ class KioskStation:
 
     `start` starts the workers (camera, wedge, sync, printing); `stop` stops
     them in reverse order. Without a camera, a server or a printer the
-    station still runs and says so on screen.
+    station still runs and shows what is missing.
     """
 
     def __init__(self, app: QApplication, config: Config, store: Store, *, with_camera: bool = True):

@@ -56,7 +56,7 @@ class StatusBar(QFrame):
         return label
 
     def set_operator(self, name: str | None) -> None:
-        """Show the logged-in operator, or that nobody is."""
+        """Show the logged-in operator, or that no operator is logged in."""
         self.operator.setText(name if name else self.tr("Not logged in"))
 
     def set_connection(self, *, online: bool, configured: bool) -> None:

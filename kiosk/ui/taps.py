@@ -7,9 +7,9 @@ press within a few milliseconds to a few hundred milliseconds of the first.
 
 The filter looks at the previous accepted press: a press that comes within
 that press's debounce window is dropped, with its release and any double
-click. Action buttons get a long window (``ui_tap_debounce_ms``), so a bounce
-cannot hit the next screen's button that appears under the finger; keypad
-keys get a short one (``KEY_DEBOUNCE_MS``), so "11" can still be typed.
+click. Action buttons get a long window (``ui_tap_debounce_ms``), so that a
+bounce cannot hit the next screen's button that appears under the finger.
+Keypad keys get a short one (``KEY_DEBOUNCE_MS``), so that "11" can still be typed.
 """
 
 from __future__ import annotations
@@ -52,8 +52,8 @@ class TapFilter(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         # A press reaches the filter once for the window, once for the widget
-        # under it and again for each parent it propagates to; only the
-        # widget's spontaneous delivery is one physical press.
+        # under it and again for each parent it propagates to. Only the
+        # widget's spontaneous delivery is the physical press.
         if not isinstance(watched, QWidget) or not event.spontaneous():
             return False
         event_type = event.type()

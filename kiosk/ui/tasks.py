@@ -19,7 +19,7 @@ _STOP = object()
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a job returned, or the exception it raised (then ``result`` is None)."""
+    """The value a job returned, or the exception it raised (then ``result`` is None)."""
 
     token: int
     result: Any = None
@@ -29,7 +29,7 @@ class Outcome:
 class BackgroundTasks:
     """Runs jobs one after another on one named thread and reports each outcome through a callback.
 
-    Jobs run in submission order, so a read submitted after a write sees it.
+    Jobs run in submission order, so a read submitted after a write finds what it wrote.
     `report` is called on the worker thread with an `Outcome`; it must not
     raise and must not touch widgets.
     """

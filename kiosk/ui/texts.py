@@ -1,7 +1,7 @@
 """Operator texts: every message, name and warning the kiosk shows, through Qt's translation functions.
 
-Screens keep their own captions (``self.tr``); what more than one screen
-says, and every error shown to an operator, is worded here, once. Texts from
+Screens keep their own captions (``self.tr``). Texts that more than one
+screen shows, and every error shown to an operator, are worded here, once. Texts from
 `sync` (rule rejections, store errors) are English sentences with the ids in
 them; they are shown after a translated lead such as "Not recorded:".
 """
@@ -232,7 +232,7 @@ def scan_rejected(reason: str) -> str:
 
 
 def log_in_first() -> str:
-    """Return the reason a scan is refused while nobody is logged in."""
+    """Return the reason a scan is rejected while no operator is logged in."""
     return translate("texts", "log in first: scan your badge or pick your name")
 
 

@@ -88,8 +88,8 @@ def make_metrics(px_per_mm: float, *, touch_target_mm: float, body_font_pt: floa
 def fitting_scale(window_height_px: int, configured_scale: float) -> float:
     """Return the scale for a window: the configured one, or with 0, one step up per 600 pixels of height.
 
-    The layouts are made for 480 to 600 pixels; a 1080-pixel screen gets 1.8,
-    so text and targets fill it instead of leaving half of it empty.
+    The layouts are made for 480 to 600 pixels. A 1080-pixel screen gets 1.8,
+    so that text and targets fill it instead of leaving half of it empty.
     """
     if configured_scale > 0:
         return configured_scale

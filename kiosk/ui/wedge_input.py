@@ -1,6 +1,6 @@
 """Handheld (keyboard-wedge) scanners: every key press goes through `kiosk.scan.pipeline.WedgeScanner` first.
 
-The filter holds each key until the wedge decoder knows whether it belongs
+The filter keeps back each key until the wedge decoder knows whether it belongs
 to a scanner's burst or to a person typing. A scan goes to the bridge like a
 camera scan; typed keys are replayed, in order, to the widget that has focus.
 Keys without text (arrows, Backspace, Escape) pass straight through.

@@ -87,7 +87,12 @@ class FieldButton(TouchButton):
         restyle(self)
 
     def _refresh(self) -> None:
-        shown = self._value if self._value else (f"[{self._placeholder}]" if self._placeholder else "—")
+        if self._value:
+            shown = self._value
+        elif self._placeholder:
+            shown = f"[{self._placeholder}]"
+        else:
+            shown = "—"
         self.setText(f"{self._caption}: {shown}")
 
 
@@ -212,8 +217,8 @@ def scroll_panel(content: QWidget) -> QScrollArea:
     QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
     scroller = QScroller.scroller(area.viewport())
     properties = scroller.scrollerProperties()
-    # A press inside the area waits this long (Qt's default: 0.25 s) to see whether it starts a drag
-    # before it reaches the button under it; shorter keeps taps feeling immediate.
+    # A press inside the area waits this long (Qt's default: 0.25 s) to see whether it starts a drag,
+    # before it reaches the button under it. A shorter wait keeps taps feeling immediate.
     properties.setScrollMetric(QScrollerProperties.ScrollMetric.MousePressEventDelay, SCROLL_PRESS_DELAY_S)
     scroller.setScrollerProperties(properties)
     return area

@@ -37,8 +37,8 @@ SCAN_RETRY_MS = 150
 class ScreenStack(QStackedWidget):
     """A stacked widget whose minimum size is its current page's, not the largest page's.
 
-    The full keyboard needs most of a 480-pixel-high screen; when it is not
-    shown, it must not keep the message bar from fitting above the screen shown.
+    The full keyboard needs most of a 480-pixel-high screen. When it is not
+    shown, its size must not keep the message bar from fitting above the screen.
     """
 
     def __init__(self) -> None:
@@ -158,7 +158,7 @@ class MainWindow(QWidget):
             previous.deleteLater()
 
     def go_home(self) -> None:
-        """Show the ready-to-scan screen, or the log-in screen when nobody is logged in."""
+        """Show the ready-to-scan screen, or the log-in screen when no operator is logged in."""
         target = self.home_screen if self.kiosk.session.is_logged_in else self.login_screen
         self._set_current(target)
         previous = self._flow_screen

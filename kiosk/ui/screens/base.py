@@ -66,7 +66,7 @@ class Screen(QWidget):
         self.setEnabled(not busy)
 
     def record(self, kind: str, body: dict[str, Any], on_recorded: Callable[[Event], None]) -> None:
-        """Record an event for this screen: the screen is disabled until the store answers."""
+        """Record an event for this screen: the screen is disabled until the store has returned."""
         if self._busy:
             return
         self.set_busy(True)

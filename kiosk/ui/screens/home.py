@@ -16,9 +16,9 @@ from kiosk.ui.widgets import TouchButton, connect_tap, text_label
 class HomeScreen(Screen):
     """Waits for a scan; its buttons open the flows that start without a container.
 
-    ``open_flow(name)`` is the window's way to start a flow by name: register_lot,
-    transformation, timeline, corrections; ``type_scan(text)`` treats typed
-    text as a scan; ``log_out()`` ends the session.
+    ``open_flow(name)`` starts a flow by name: register_lot, transformation,
+    timeline or corrections. ``type_scan(text)`` treats typed text as a scan,
+    and ``log_out()`` ends the session.
     """
 
     def __init__(

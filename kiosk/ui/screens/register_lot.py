@@ -38,6 +38,7 @@ class RegisterLotScreen(Screen):
             object_name="registerHint",
         )
         self.body.addWidget(self.hint)
+
         holder = QWidget()
         grid = QGridLayout(holder)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -66,6 +67,7 @@ class RegisterLotScreen(Screen):
             grid.addWidget(field, index // 2, index % 2)
             self.fields[name] = field
         self.body.addWidget(scroll_panel(holder), 1)
+
         self.add_action(self.tr("Cancel"), kiosk.home, role="secondary", object_name="registerCancel")
         self.confirm = self.add_action(
             self.tr("Register lot"), self._on_confirm, role="primary", object_name="registerConfirm"

@@ -41,7 +41,7 @@ from kiosk.ui.widgets import (
 from sync.kinds import KG_PER_UNIT, TRANSFORMATION_STEPS
 from sync.records import Event
 
-# Which equipment kinds serve each step; they are listed first for that step.
+# Equipment kinds that serve each step, listed first when that step is chosen.
 STEP_EQUIPMENT_KINDS = {
     "drying": ("dryer",),
     "milling": ("mill",),

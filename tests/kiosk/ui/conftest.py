@@ -63,7 +63,7 @@ def station_factory(qapp: QApplication, fresh_store: Store, store_tmpdir: Path) 
 
 @pytest.fixture
 def kiosk(station_factory: Any) -> KioskDriver:
-    """A started station at 800x480 on the fresh store, nobody logged in."""
+    """A started station at 800x480 on the fresh store, with no operator logged in."""
     driver: KioskDriver = station_factory()
     return driver
 

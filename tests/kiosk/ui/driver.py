@@ -42,7 +42,7 @@ class StepClock:
 
 
 class ManualClock:
-    """A clock that stands still until a test moves it."""
+    """A clock that does not advance until a test moves it."""
 
     def __init__(self, start_s: float = 1000.0):
         self.now_s = start_s
@@ -140,6 +140,11 @@ class KioskDriver:
         if scroll_area is not None:
             scroll_area.ensureWidgetVisible(button)
             QApplication.processEvents()
+            content = scroll_area.widget()
+            if button.visibleRegion().isEmpty() and content is not None:
+                # Right after a list is filled its layout may not have run yet: scroll by position.
+                scroll_area.verticalScrollBar().setValue(button.mapTo(content, QPoint(0, 0)).y())
+                QApplication.processEvents()
         clicked: list[bool] = []
         button.clicked.connect(lambda *_args: clicked.append(True))
         QTest.mouseClick(button, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, button.rect().center())

@@ -11,7 +11,7 @@ from tests.kiosk.ui.test_container import remember_readings
 
 
 def fill_store(kiosk: KioskDriver) -> None:
-    """Let the store grow no more: SQLite answers "database or disk is full" as on a full disk."""
+    """Let the store grow no more: SQLite then fails with "database or disk is full", as on a full disk."""
 
     def cap() -> None:
         pages = kiosk.store.db.execute_sql("PRAGMA page_count").fetchone()[0]

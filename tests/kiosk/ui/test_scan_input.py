@@ -6,14 +6,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+import cv2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from kiosk.scan.decoding import decode_image
 from kiosk.scan.pipeline import CameraScanner
 from kiosk.scan.sources import CaptureSettings, open_source, parse_source
-from kiosk.ui.demo_media import DEMO_MEDIA
+from kiosk.ui.demo_media import DEMO_MEDIA, DEMO_SEQUENCE
 from tests.helpers import lot_body
 from tests.kiosk.ui.driver import KioskDriver
 
@@ -122,3 +124,20 @@ def test_camera_pipeline_logs_in_from_video(kiosk: KioskDriver, tmp_path: Path) 
     assert kiosk.station.kiosk.session.operator_id == "OP-0001"
     assert "running" in states
     assert kiosk.flash() == (True, "Logged in: Alex Moreau")
+
+
+def test_demo_video_shows_sequence() -> None:
+    capture = cv2.VideoCapture(str(DEMO_MEDIA))
+    seen: list[str] = []
+    frames = 0
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        frames += 1
+        for code in decode_image(frame):
+            if not seen or seen[-1] != code.text:
+                seen.append(code.text or "")
+    capture.release()
+    assert frames == 84
+    assert seen == [label.payload for label in DEMO_SEQUENCE]

@@ -49,7 +49,7 @@ def test_gs1_fields_for_registration() -> None:
     assert fields.gtin == "09506000134352"
     assert fields.lot_number == "LOT-4711"
     assert fields.net_mass_kg == 12.5
-    # Day 00 is the last day of the month in GS1 dates; a best-before date (15) stands in for a missing use-by (17).
+    # Day 00 is the last day of the month in GS1 dates. A best-before date (15) replaces a missing use-by (17).
     assert fields.expiry_date == "2028-12-31"
 
 

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
 
 from tests.helpers import ROOT
 
@@ -96,3 +101,29 @@ def untranslated_texts_in(path: Path) -> list[str]:
                 if words is not None:
                     found.append(f"{path.name}:{node.lineno}: {_call_name(node)}({words!r})")
     return found
+
+
+def _messages(ts_file: Path) -> set[tuple[str, str]]:
+    root = ElementTree.parse(ts_file).getroot()
+    return {
+        (context.findtext("name", ""), message.findtext("source", ""))
+        for context in root.iter("context")
+        for message in context.iter("message")
+    }
+
+
+def test_translation_template_is_current(tmp_path: Path) -> None:
+    # Regenerate with the command in docs/kiosk.md ("Translations") when this fails.
+    lupdate = Path(sys.executable).parent / "pyside6-lupdate"
+    if not lupdate.exists():
+        pytest.skip(f"{lupdate} is not installed (it comes with PySide6)")
+    sources = [str(path) for path in sorted(UI.rglob("*.py")) if path.name not in NOT_SCREENS]
+    fresh = tmp_path / "fresh.ts"
+    subprocess.run(
+        [str(lupdate), *sources, "-locations", "none", "-no-obsolete", "-ts", str(fresh)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    template = ROOT / "assets" / "i18n" / "kiosk_template.ts"
+    assert _messages(fresh) == _messages(template)

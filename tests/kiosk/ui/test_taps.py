@@ -12,7 +12,7 @@ from tests.kiosk.ui.test_container import remember_readings
 
 
 def at_open_confirm(kiosk: KioskDriver) -> ManualClock:
-    """Go to the open screen of C-1 with readings known; return a clock for the tap filter that stands still."""
+    """Go to the open screen of C-1 with readings known; return a clock for the tap filter that does not advance."""
     kiosk.record("lot_registered", lot_body("L-1", {"C-1": 25.0}))
     remember_readings(kiosk)
     kiosk.scan("PL1:C:C-1")
@@ -21,7 +21,7 @@ def at_open_confirm(kiosk: KioskDriver) -> ManualClock:
 
 
 def stand_clock_still(kiosk: KioskDriver) -> ManualClock:
-    """Give the tap filter a clock that moves only when the test says, starting well after the last tap."""
+    """Give the tap filter a clock that moves only when the test moves it, starting well after the last tap."""
     clock = ManualClock(start_s=kiosk.station.tap_filter.clock() + 10.0)
     kiosk.station.tap_filter.clock = clock
     return clock
@@ -44,8 +44,8 @@ def test_late_system_mouse_misses_next_screen(logged_in: KioskDriver) -> None:
     clock = at_open_confirm(logged_in)
     point = logged_in.touch("exposureConfirm")
     logged_in.settle()
-    # The event is stored and the container screen is back, with Relabel where Confirm was;
-    # the system's doubled click arrives only now, and must not reach it.
+    # The event is stored and the container screen is back, with Relabel where Confirm was.
+    # The system's doubled click arrives only now, so it must not reach Relabel.
     assert logged_in.screen_name() == "containerScreen"
     under_finger = logged_in.window.childAt(point)
     assert under_finger is not None
@@ -109,7 +109,7 @@ def test_recording_disables_screen_until_stored(logged_in: KioskDriver) -> None:
     screen = logged_in.window.current_screen
     assert screen is not None
     QTest.mouseClick(logged_in.button("exposureConfirm"), Qt.MouseButton.LeftButton)
-    # Until the store answers, the screen takes no taps at all.
+    # Until the store returns, the screen takes no taps at all.
     assert not screen.isEnabled()
     logged_in.settle()
     assert len(logged_in.events("container_opened")) == 1
