@@ -34,7 +34,7 @@ def build_timeline(
     downstream_graph = lineage.walk(lot_id, direction="downstream", max_depth=max_depth)
     all_lots = set(upstream_graph.depth) | set(downstream_graph.depth)
     lots = lineage.lot_rows(all_lots)
-    totals = lineage.incoming_totals(all_lots)
+    totals = lineage.incoming_totals(lots, upstream_graph, downstream_graph)
     up_shares = lineage.upstream_shares(upstream_graph, totals)
     down_shares = lineage.downstream_shares(downstream_graph, totals)
     recycled = lineage.recycled_shares(upstream_graph, totals, lots)

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.config import Config, ConfigError
+from sync.lineage import DEFAULT_DEPTH
 from sync.reference import hash_pin, import_reference_rows, load_reference_file
 from sync.store import Store
 
@@ -25,7 +26,12 @@ def register(subparsers: Any) -> None:
     timeline.add_argument("id", help="lot id or supplier lot number, container id or label, or sample id")
     add_db_option(timeline)
     timeline.add_argument("--format", choices=["text", "json"], default="text", help="output format (default text)")
-    timeline.add_argument("--depth", type=int, default=25, help="generations to follow up and down (default 25)")
+    timeline.add_argument(
+        "--depth",
+        type=int,
+        default=DEFAULT_DEPTH,
+        help=f"generations to follow up and down (default {DEFAULT_DEPTH}; more for a full audit)",
+    )
     timeline.set_defaults(handler=run_timeline)
 
     verify = subparsers.add_parser("verify", help="check every station's hash chain and sequence")

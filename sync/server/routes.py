@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
+from sync.lineage import DEFAULT_DEPTH
 from sync.protocol import (
     MAX_PULL_EVENTS,
     MAX_REQUEST_BYTES,
@@ -252,7 +253,7 @@ def get_timeline(
     id: Annotated[
         str, Query(min_length=1, max_length=200, description="lot id or number, container id, label or sample id")
     ],
-    depth: Annotated[int, Query(ge=1, le=200)] = 25,
+    depth: Annotated[int, Query(ge=1, le=200)] = DEFAULT_DEPTH,
 ) -> dict[str, Any]:
     from sync.timeline import build_timeline
 

@@ -172,7 +172,11 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path.home() / ".cache" / "powder-lineage-bench")
     parser.add_argument("--runs", type=int, default=100, help="timelines measured per store (default 100)")
     parser.add_argument(
-        "--depth", type=int, nargs="+", default=[DEFAULT_DEPTH], help="genealogy levels to follow (default 25)"
+        "--depth",
+        type=int,
+        nargs="+",
+        default=[DEFAULT_DEPTH, 25],
+        help=f"genealogy levels to follow (default {DEFAULT_DEPTH} and 25)",
     )
     parser.add_argument("--drop", action="store_true", help="drop the PostgreSQL databases afterwards")
     args = parser.parse_args()

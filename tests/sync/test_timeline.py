@@ -295,3 +295,10 @@ def test_shared_lot_number_is_ambiguous(history: Store) -> None:
     )
     with pytest.raises(Ambiguous, match=r"L-V1 \(Acme Powders\), L-X \(Other Metals\)"):
         build_timeline("ACME-4711")
+
+
+def test_depth_limit_exact_not_truncated(history: Store) -> None:
+    # L-D5 has exactly five generations upstream: a limit of 5 reads them all.
+    assert build_timeline("L-D5", max_depth=5)["genealogy"]["upstream_truncated"] is False
+    assert build_timeline("L-D5", max_depth=4)["genealogy"]["upstream_truncated"] is True
+    assert build_timeline("L-D5", max_depth=4)["identity"]["recycled_share"] == pytest.approx(0.0)
