@@ -76,7 +76,12 @@ def format_timeline_text(timeline: dict[str, Any], zone: tzinfo | None = None) -
     lines += [
         f"  supplier {identity['supplier'] or '-'}, lot number {identity['lot_number']}, grade {identity['grade_id']} v{identity['grade_version']}",
         f"  internal code {identity['internal_code']}, packaging {identity['packaging_type']}, origin {origin}",
-        f"  mass {identity['total_mass_kg']:g} kg, recycled share {identity['recycled_share'] * 100:.1f} %",
+        f"  mass {identity['total_mass_kg']:g} kg, recycled share {identity['recycled_share'] * 100:.1f} %"
+        + (
+            ""
+            if identity.get("recycled_share_complete", True)
+            else " (within the depth limit; use --depth for the full share)"
+        ),
         f"  release status: {release_status(timeline)}",
         "",
         "Containers",

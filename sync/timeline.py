@@ -53,7 +53,12 @@ def build_timeline(
             "container_id": resolved.container_id,
             "sample_id": resolved.sample_id,
         },
-        "identity": _identity(lot_id, lot, states, recycled.get(lot_id, 0.0), totals.get(lot_id, 0.0)),
+        "identity": {
+            **_identity(lot_id, lot, states, recycled.get(lot_id, 0.0), totals.get(lot_id, 0.0)),
+            # Lots beyond the depth limit count by their own origin only, so a
+            # truncated walk can understate the share.
+            "recycled_share_complete": not upstream_graph.truncated,
+        },
         "events": [lineage.event_dict(event, voided) for event in events],
         "upstream": _relatives(upstream_graph, up_shares, lots, recycled, key="share_of_this_lot"),
         "downstream": _relatives(downstream_graph, down_shares, lots, {}, key="share_from_this_lot"),

@@ -301,4 +301,8 @@ def test_depth_limit_exact_not_truncated(history: Store) -> None:
     # L-D5 has exactly five generations upstream: a limit of 5 reads them all.
     assert build_timeline("L-D5", max_depth=5)["genealogy"]["upstream_truncated"] is False
     assert build_timeline("L-D5", max_depth=4)["genealogy"]["upstream_truncated"] is True
-    assert build_timeline("L-D5", max_depth=4)["identity"]["recycled_share"] == pytest.approx(0.0)
+    # The recycled lot lies at generation 5, so a walk of 4 cannot count it, and says so.
+    shallow = build_timeline("L-D5", max_depth=4)["identity"]
+    assert shallow["recycled_share"] == pytest.approx(0.0)
+    assert shallow["recycled_share_complete"] is False
+    assert build_timeline("L-D5", max_depth=5)["identity"]["recycled_share_complete"] is True
