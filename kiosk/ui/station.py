@@ -192,6 +192,7 @@ class KioskStation:
             self.sync_client.stop()
         if self.kiosk.printing is not None:
             self.kiosk.printing.close()
+        self.sound.close()
         self.app.removeEventFilter(self.tap_filter)
         self.app.removeEventFilter(self.idle_watcher)
         self.window.close()
