@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 log = logging.getLogger(__name__)
 
-# Longest wait for a stopped player to end.
+# Maximum wait for a stopped player to end.
 PLAYER_STOP_WAIT_S = 0.5
 
 
