@@ -42,7 +42,9 @@ SETTINGS: list[Setting] = [
     Setting("sync_read_timeout_s", float, 30.0, "Seconds to wait for the server's response to one request."),
     Setting("sync_batch_size", int, 200, "Events sent per batch (1 to 1000)."),
     Setting("sync_interval_s", float, 10.0, "Seconds between sync rounds while the server is reachable."),
-    Setting("sync_backoff_max_s", float, 300.0, "Longest wait between retries while the server is unreachable, in seconds."),
+    Setting(
+        "sync_backoff_max_s", float, 300.0, "Longest wait between retries while the server is unreachable, in seconds."
+    ),
     Setting("db_path", str, "", "The station store (SQLite file); empty means <data dir>/station.db."),
     Setting("time_zone", str, "", "IANA zone for times shown on screen; empty means the machine's zone."),
     Setting("reference_file", str, "", "Reference data TOML imported at start-up when set."),
@@ -54,7 +56,12 @@ SETTINGS: list[Setting] = [
     Setting("label_quiet_zone_modules", int, 4, "Blank margin around the QR code, in modules (4 to 20)."),
     Setting("label_min_module_dots", int, 3, "Smallest QR module the printer prints reliably, in dots."),
     Setting("label_min_module_mm", float, 0.25, "Smallest QR module a scanner reads reliably, in mm."),
-    Setting("label_resolver_base", str, "", "Site resolver https URL of at most 313 characters: codes carry <base>/pl1/c/<id>, not PL1:C:<id>."),
+    Setting(
+        "label_resolver_base",
+        str,
+        "",
+        "Site resolver https URL of at most 313 characters: codes carry <base>/pl1/c/<id>, not PL1:C:<id>.",
+    ),
     Setting("label_sheet_paper", str, "A4", "Paper of PDF label sheets: A4 or Letter."),
     Setting("label_sheet_margin_mm", float, 10.0, "Margin around the labels on a PDF sheet, in mm."),
     Setting("label_sheet_gap_mm", float, 3.0, "Gap between labels on a PDF sheet, in mm."),
@@ -80,25 +87,50 @@ SETTINGS: list[Setting] = [
     Setting("preview_width_px", int, 640, "Preview frames wider than this are scaled down to it, in pixels."),
     Setting("scan_duplicate_window_s", float, 2.0, "The same code seen again within this many seconds is one scan."),
     Setting("wedge_prefix", str, "", "Text the handheld scanner sends before each scan; empty for none."),
-    Setting("wedge_suffix", str, "Enter", "Key or text the handheld scanner sends after each scan; empty ends scans by silence."),
+    Setting(
+        "wedge_suffix",
+        str,
+        "Enter",
+        "Key or text the handheld scanner sends after each scan; empty ends scans by silence.",
+    ),
     Setting("wedge_max_interkey_ms", float, 35.0, "Keys closer together than this are a scanner's burst, not typing."),
     Setting("wedge_max_pause_ms", float, 500.0, "Longest pause inside one scan that keeps it one scan."),
     Setting("wedge_min_length", int, 4, "Fewest characters a scanner burst has; shorter fast runs count as typing."),
-    Setting("wedge_group_separator_keys", list, ["GS", "Ctrl+]"], "Key names the scanner sends for the GS1 group separator."),
-    Setting("wedge_group_separator_substitutes", list, ["<GS>", "{GS}"], "Texts the scanner sends in place of the group separator."),
+    Setting(
+        "wedge_group_separator_keys", list, ["GS", "Ctrl+]"], "Key names the scanner sends for the GS1 group separator."
+    ),
+    Setting(
+        "wedge_group_separator_substitutes",
+        list,
+        ["<GS>", "{GS}"],
+        "Texts the scanner sends in place of the group separator.",
+    ),
     # Touch UI (kiosk/ui, docs/kiosk.md); [ui] and [sensor] tables in the TOML file.
-    Setting("ui_idle_logout_s", float, 300.0, "Seconds without a touch, key or scan before the operator is logged out; 0: never."),
+    Setting(
+        "ui_idle_logout_s",
+        float,
+        300.0,
+        "Seconds without a touch, key or scan before the operator is logged out; 0: never.",
+    ),
     Setting("ui_touch_target_mm", float, 15.0, "Smallest side of a button or key on the screen, in millimetres."),
     Setting("ui_body_font_pt", float, 16.0, "Body text size in points; titles are 25 % larger."),
-    Setting("ui_scale", float, 0.0, "Text and button size relative to the 800x480 layout; 0: grows with the window height."),
-    Setting("ui_screen_px_per_mm", float, 0.0, "Screen pixels per millimetre; 0 asks the screen (7-inch Pi display: 5.19)."),
-    Setting("ui_tap_debounce_ms", int, 400, "A press within this many ms after a button tap is dropped as a doubled tap."),
+    Setting(
+        "ui_scale", float, 0.0, "Text and button size relative to the 800x480 layout; 0: grows with the window height."
+    ),
+    Setting(
+        "ui_screen_px_per_mm", float, 0.0, "Screen pixels per millimetre; 0 asks the screen (7-inch Pi display: 5.19)."
+    ),
+    Setting(
+        "ui_tap_debounce_ms", int, 400, "A press within this many ms after a button tap is dropped as a doubled tap."
+    ),
     Setting("ui_fullscreen", bool, False, "Start full screen, as with --fullscreen."),
     Setting("ui_sound", bool, True, "Sound on each scan: a WAV through aplay, else the system beep."),
     Setting("ui_mass_unit", str, "kg", "Mass unit the forms start with: kg, g, t or lb."),
     Setting("ui_storage_location", str, "", "Place an open or reseal starts with when the container has none yet."),
     Setting("ui_sample_location", str, "", "Sample location a new sample starts with."),
-    Setting("ui_language", str, "", "Language of the screens, e.g. de; empty: the system's (assets/i18n/kiosk_<lang>.qm)."),
+    Setting(
+        "ui_language", str, "", "Language of the screens, e.g. de; empty: the system's (assets/i18n/kiosk_<lang>.qm)."
+    ),
     Setting("sensor_reading_file", str, "", "JSON file a sensor writes temperature and humidity to; empty: no sensor."),
     Setting("sensor_max_age_s", float, 300.0, "Sensor readings older than this many seconds are not used."),
 ]
@@ -209,7 +241,9 @@ def settings_markdown() -> str:
     """Return the Markdown table of every setting, as docs/configuration.md embeds it."""
     lines = ["| key | type | default | meaning |", "|---|---|---|---|"]
     for setting in SETTINGS:
-        kind = setting.type.__name__ if isinstance(setting.type, type) else " or ".join(t.__name__ for t in setting.type)
+        kind = (
+            setting.type.__name__ if isinstance(setting.type, type) else " or ".join(t.__name__ for t in setting.type)
+        )
         default = f"`{setting.default!r}`" if setting.default not in ("", None) else "(empty)"
         lines.append(f"| `{setting.key}` | {kind} | {default} | {setting.help} |")
     return "\n".join(lines) + "\n"

@@ -631,14 +631,12 @@ def receipt_problem(store: Store, receipt: dict[str, Any]) -> str | None:
     return None
 
 
-def station_gaps(*, exclude: str) -> dict[str, int]:
+def station_gaps(*, exclude: str | None) -> dict[str, int]:
     """Return, per other station, how many sequence numbers below its highest are missing here."""
     from peewee import fn
 
-    query: Any = (
-        Event.select(Event.station_id, fn.COUNT(Event.event_id).alias("held"), fn.MAX(Event.seq).alias("top"))
-        .where(Event.station_id != exclude)
-        .group_by(Event.station_id)
-        .tuples()
-    )
+    query: Any = Event.select(Event.station_id, fn.COUNT(Event.event_id).alias("held"), fn.MAX(Event.seq).alias("top"))
+    if exclude is not None:
+        query = query.where(Event.station_id != exclude)
+    query = query.group_by(Event.station_id).tuples()
     return {station: int(top) - int(held) for station, held, top in query if int(top) > int(held)}

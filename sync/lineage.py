@@ -250,7 +250,7 @@ _LINK_COLUMNS = _quoted(LotLink.parent_lot_id, LotLink.child_lot_id, LotLink.mas
 
 
 def _links_where(column: Any, lot_ids: list[str]) -> list[tuple[str, str, float]]:
-    return _select_in(_LINK_COLUMNS, column, lot_ids)  # type: ignore[return-value]
+    return _select_in(_LINK_COLUMNS, column, lot_ids)
 
 
 def _any_link_where(column: Any, lot_ids: list[str]) -> bool:

@@ -271,7 +271,8 @@ def unproject(event_id: str) -> None:
 
 def rebuild_projections(events: Iterable[RecordEvent]) -> int:
     """Rebuild every projection table from events given in store order; return how many were projected."""
-    for model in (*PRODUCED_BY_EVENT, EventSubject, VoidedEvent):
+    tables: tuple[type[Model], ...] = (*PRODUCED_BY_EVENT, EventSubject, VoidedEvent)
+    for model in tables:
         model.delete().execute()
     count = 0
     for event in events:

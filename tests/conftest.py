@@ -36,7 +36,9 @@ def fresh_store(store_tmpdir: Path) -> Iterator[Store]:
 
 
 @pytest.fixture(autouse=True)
-def _fail_on_unexpected_warning_logs(caplog: pytest.LogCaptureFixture, request: pytest.FixtureRequest) -> Iterator[None]:
+def _fail_on_unexpected_warning_logs(
+    caplog: pytest.LogCaptureFixture, request: pytest.FixtureRequest
+) -> Iterator[None]:
     """Fail a test that logs a WARNING or worse it did not expect (mark it `allow_warning_logs` when it does)."""
     yield
     if request.node.get_closest_marker("allow_warning_logs"):

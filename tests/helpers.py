@@ -17,7 +17,15 @@ OPERATOR = "OP-0001"
 SUPERVISOR = "SV-0001"
 
 
-def lot_body(lot_id: str, containers: dict[str, float], *, lot_number: str | None = None, origin: str = "virgin", grade: str = "TI64-G23", supplier: str = "Acme Powders") -> dict[str, Any]:
+def lot_body(
+    lot_id: str,
+    containers: dict[str, float],
+    *,
+    lot_number: str | None = None,
+    origin: str = "virgin",
+    grade: str = "TI64-G23",
+    supplier: str = "Acme Powders",
+) -> dict[str, Any]:
     """Return a lot_registered body with containers given as {container id: kg}."""
     return {
         "lot_id": lot_id,
@@ -32,7 +40,9 @@ def lot_body(lot_id: str, containers: dict[str, float], *, lot_number: str | Non
     }
 
 
-def exposure_body(container_id: str, *, rh: float = 30.0, temperature_c: float = 21.0, location: str = "Store A") -> dict[str, Any]:
+def exposure_body(
+    container_id: str, *, rh: float = 30.0, temperature_c: float = 21.0, location: str = "Store A"
+) -> dict[str, Any]:
     """Return a container_opened / container_resealed body."""
     return {
         "container_id": container_id,
@@ -64,7 +74,13 @@ def transformation_body(
             for c, lot, kg, new in outputs
         ],
         "new_lots": [
-            {"lot_id": lot, "grade_id": grade, "grade_version": 1, "internal_code": f"IC-{lot}", "packaging_type": "steel drum"}
+            {
+                "lot_id": lot,
+                "grade_id": grade,
+                "grade_version": 1,
+                "internal_code": f"IC-{lot}",
+                "packaging_type": "steel drum",
+            }
             for lot in new_lots
         ],
     }
@@ -98,7 +114,14 @@ def result_body(result_id: str, sample_id: str, lot_id: str, prop: str, value: f
     }
 
 
-def decision_body(lot_id: str, decision: str, *, samples: list[str] = (), reason: str = "meets AR-AM-STD v2", conditions: str | None = None) -> dict[str, Any]:  # type: ignore[assignment]
+def decision_body(
+    lot_id: str,
+    decision: str,
+    *,
+    samples: list[str] = (),
+    reason: str = "meets AR-AM-STD v2",
+    conditions: str | None = None,
+) -> dict[str, Any]:  # type: ignore[assignment]
     """Return a release_decision body signed by the demo supervisor."""
     body: dict[str, Any] = {
         "lot_id": lot_id,
@@ -152,7 +175,9 @@ class FakeZplPrinter:
         """Wait until ``count`` jobs arrived; return them (fails the test on timeout)."""
         with self._received:
             if not self._received.wait_for(lambda: len(self.jobs) >= count, timeout=timeout_s):
-                raise AssertionError(f"the fake printer received {len(self.jobs)} job(s) in {timeout_s} s, expected {count}")
+                raise AssertionError(
+                    f"the fake printer received {len(self.jobs)} job(s) in {timeout_s} s, expected {count}"
+                )
             return list(self.jobs)
 
     def close(self) -> None:
