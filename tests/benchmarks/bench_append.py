@@ -69,15 +69,15 @@ def read_synchronous(store: Store) -> int:
     return int(store.write(lambda: store.db.execute_sql("PRAGMA synchronous").fetchone()[0]))
 
 
-def measure_appends(store: Store, appends: int) -> list[float]:
-    """Register lots with `CONTAINERS` containers, then open and reseal them in turn; return each call's ms.
+def measure_appends(store: Store, appends: int, containers: int = CONTAINERS) -> list[float]:
+    """Register lots with `containers` containers, then open and reseal them in turn; return each call's ms.
 
-    Spreading the appends over many containers keeps each container's
-    history short, as at a plant: the station rules read a container's
-    events before it is opened or resealed.
+    With many containers each container's history stays short; with one,
+    every append goes to a container whose history grows to `appends`
+    events, as for a container opened and resealed for years.
     """
-    container_ids = [f"C-BENCH-{index:04d}" for index in range(CONTAINERS)]
-    for start in range(0, CONTAINERS, 50):
+    container_ids = [f"C-BENCH-{index:04d}" for index in range(containers)]
+    for start in range(0, containers, 50):
         lot_id = f"L-BENCH-{start // 50:02d}"
         lot = {
             "lot_id": lot_id,
@@ -96,7 +96,7 @@ def measure_appends(store: Store, appends: int) -> list[float]:
     latencies_ms = []
     for index in range(appends + WARM_UP_APPENDS):
         kind = "container_opened" if index % 2 == 0 else "container_resealed"
-        body = exposure_body(container_ids[(index // 2) % CONTAINERS], 20.0 + index % 30)
+        body = exposure_body(container_ids[(index // 2) % containers], 20.0 + index % 30)
         started = time.perf_counter()
         store.record(kind, body, operator_id=OPERATOR)
         if index >= WARM_UP_APPENDS:
@@ -108,6 +108,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--appends", type=int, default=2000, help="appends measured per store (default 2000)")
     parser.add_argument("--prefill", type=int, nargs="+", default=[0, 100_000], help="demo events in the store first")
+    parser.add_argument(
+        "--containers", type=int, default=CONTAINERS, help=f"containers the appends rotate over (default {CONTAINERS})"
+    )
     parser.add_argument("--workdir", type=Path, default=Path.home() / ".cache" / "powder-lineage-bench")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -117,13 +120,13 @@ def main() -> None:
             store = open_store(Path(folder) / "append.db", prefill)
             try:
                 synchronous = read_synchronous(store)
-                latencies_ms = measure_appends(store, args.appends)
+                latencies_ms = measure_appends(store, args.appends, args.containers)
             finally:
                 store.close()
         median = statistics.median(latencies_ms)
         verdict = "met" if median < TARGET_MEDIAN_MS else "MISSED"
         print(
-            f"append into a store of {prefill} events (synchronous={synchronous}, 2 = FULL): "
+            f"append into a store of {prefill} events, {args.containers} containers (synchronous={synchronous}, 2 = FULL): "
             f"median {median:.2f} ms, p99 {percentile(latencies_ms, 0.99):.2f} ms, max {max(latencies_ms):.2f} ms "
             f"over {len(latencies_ms)} appends; target median < {TARGET_MEDIAN_MS:g} ms: {verdict}",
             flush=True,
