@@ -17,6 +17,8 @@ from urllib.parse import unquote, urlparse
 
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
 
+from sync.errors import StoreUnavailable
+
 log = logging.getLogger(__name__)
 
 SQLITE_PRAGMAS: dict[str, Any] = {
@@ -50,8 +52,23 @@ class StationDatabase(SqliteDatabase):
             conn.execute("PRAGMA wal_autocheckpoint = 0")
 
 
+def check_store_path(path: Path) -> None:
+    """Raise StoreUnavailable unless `path` can name a store file: not a folder, its parent a folder."""
+    if path.is_dir():
+        raise StoreUnavailable(
+            f"{path} is a folder, not a store file; give the path of the store file, e.g. {path / 'station.db'}"
+        )
+    for parent in path.parents:
+        if parent.exists() and not parent.is_dir():
+            raise StoreUnavailable(f"cannot use {path} as a store: {parent} is a file, not a folder")
+
+
 def open_sqlite(path: str | Path) -> StationDatabase:
-    """Open (creating if needed) a station store file and log the SQLite version it runs on."""
+    """Open (creating if needed) a station store file and log the SQLite version it runs on.
+
+    Raises StoreUnavailable when the path is a folder or lies below a file.
+    """
+    check_store_path(Path(path))
     db = StationDatabase(path)
     log.info("Opening SQLite store %s with SQLite %s", path, sqlite3.sqlite_version)
     return db

@@ -88,7 +88,7 @@ def format_timeline_text(timeline: dict[str, Any], zone: tzinfo | None = None) -
     ]
     for container in identity["containers"]:
         state = "OPEN since " + display_time(container["opened_at"], zone) if container["is_open"] else "sealed"
-        labels = ", ".join(label for label in container["labels"] if label != container["container_id"])
+        labels = ", ".join(label for label in container["labels"] if label != container["current_label"])
         extra = f" (earlier labels: {labels})" if labels else ""
         lines.append(
             f"  {container['container_id']} label {container['current_label']}{extra}: {container['net_mass']:g} {container['unit']}, {state}"

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import peewee
 
 from sync import projection, rules
-from sync.database import open_sqlite, sqlite_version
+from sync.database import check_store_path, open_sqlite, sqlite_version
 from sync.errors import StorageFull, StoreDamaged, StoreUnavailable, WrongStation
 from sync.migrations import STORE, migrate
 from sync.models import ChainHead, Event, Outbox, Setting, database_proxy, event_row
@@ -75,6 +75,7 @@ class Store:
         StoreUnavailable when it cannot be opened.
         """
         path = Path(path)
+        check_store_path(path)
         if not salvage_damaged:
             _check_is_store(path)
         try:

@@ -83,6 +83,9 @@ def run_timeline(args: argparse.Namespace, config: Config) -> int:
     from sync.report import format_timeline_text
     from sync.timeline import build_timeline
 
+    if args.depth < 1:
+        print(f"lineage timeline: --depth must be a whole number of 1 or more, not {args.depth}", file=sys.stderr)
+        return 1
     try:
         identifier = identifier_for_lookup(args.id)  # a scanned label payload works as the id too
     except RejectedLabelPayload as error:

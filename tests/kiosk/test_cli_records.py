@@ -185,3 +185,34 @@ def test_demo_progress_line_ended_on_failure(
     assert capsys.readouterr().err == (
         "\r10000/50000 events\nlineage demo-data: the disk holding demo.db is full; free some space\n"
     )
+
+
+@pytest.mark.parametrize("command", [["timeline", "L-1"], ["verify"], ["import-reference", str(DEMO_REFERENCE)]])
+def test_folder_as_store_rejected(tmp_path: Path, command: list[str]) -> None:
+    folder = tmp_path / "stores"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me")
+    result = lineage(*command, "--db", str(folder))
+    assert result.returncode == 1
+    assert f"{folder} is a folder, not a store file" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["stores"]
+    assert (folder / "notes.txt").read_text() == "keep me"
+
+
+def test_timeline_depth_below_one_rejected(small_store: Path) -> None:
+    result = lineage("timeline", "L-3", "--db", str(small_store), "--depth", "-1")
+    assert result.returncode == 1
+    assert "--depth must be a whole number of 1 or more, not -1" in result.stderr
+
+
+def test_timeline_text_lists_earlier_labels(small_store: Path) -> None:
+    with Store.open(small_store) as store:
+        store.record(
+            "container_relabelled",
+            {"container_id": "C-3", "old_label": "C-3", "new_label": "C-3B", "reason": "scuffed"},
+            operator_id=OPERATOR,
+        )
+    result = lineage("timeline", "C-3B", "--db", str(small_store))
+    assert result.returncode == 0, result.stderr
+    assert "C-3 label C-3B (earlier labels: C-3): 40 kg" in result.stdout

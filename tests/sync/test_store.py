@@ -13,7 +13,7 @@ from pathlib import Path
 import peewee
 import pytest
 
-from sync.errors import ActionRejected, StorageFull, WrongStation
+from sync.errors import ActionRejected, StorageFull, StoreUnavailable, WrongStation
 from sync.lineage import open_containers
 from sync.models import Event, Outbox
 from sync.records import InvalidEvent
@@ -191,3 +191,14 @@ def test_killed_station_keeps_acknowledged_events(store_tmpdir: Path) -> None:
     finally:
         store.close()
     assert json.dumps(store.startup_report.messages) == "[]"
+
+
+@pytest.mark.allow_warning_logs
+def test_station_refuses_folder_as_store(store_tmpdir: Path) -> None:
+    # The station app salvages damaged stores, but a folder is a wrong path, not damage.
+    folder = store_tmpdir / "folder.db"
+    folder.mkdir()
+    with pytest.raises(StoreUnavailable, match="is a folder, not a store file"):
+        Store.open(folder, station_id="ST-01")
+    assert folder.is_dir()
+    assert [p.name for p in store_tmpdir.iterdir()] == ["folder.db"]
