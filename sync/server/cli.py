@@ -9,11 +9,12 @@ lineage-server --db server.db revoke-station ST-01
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 from sync.database import is_postgres_url
 from sync.reference import InvalidReference, import_reference_rows, load_reference_file
 from sync.server.auth import EnrolmentError, enrol_station, revoke_station
-from sync.server.settings import SETTINGS_ENV, ServerSettings, load_server_config
+from sync.server.settings import SETTINGS_ENV, ServerSettings, host_problem, load_server_config, range_problem
 from sync.server.status import station_statuses
 from sync.server.storage import ServerStorage, StorageBusy, StorageUnavailable, describe_target, now_utc_us
 
@@ -43,47 +44,94 @@ FLAG_SETTINGS = (
 )
 
 
+def whole_number(name: str) -> Callable[[str], int]:
+    """Return an argparse type that reads a whole number and checks it against setting ``name``'s range."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        _check_range(name, value)
+        return value
+
+    return parse
+
+
+def number(name: str) -> Callable[[str], float]:
+    """Return an argparse type that reads a number and checks it against setting ``name``'s range."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        _check_range(name, value)
+        return value
+
+    return parse
+
+
+def _check_range(name: str, value: float) -> None:
+    problem = range_problem(name, value)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+
+
+def host_address(text: str) -> str:
+    """Check the form of a --host value for argparse; return it unchanged."""
+    problem = host_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(f"{problem}; use an address of this machine such as 127.0.0.1, 0.0.0.0 or ::")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """Build the `lineage-server` argument parser."""
+    """Build the `lineage-server` argument parser; numeric flags are range-checked while parsing."""
     parser = argparse.ArgumentParser(prog="lineage-server", description="Powder Lineage central server.")
     parser.add_argument("--db", default=None, help=f"SQLite file or postgresql:// URL (default {DEFAULTS.db})")
-    parser.add_argument("--host", default=None, help=f"address to listen on (default {DEFAULTS.host})")
     parser.add_argument(
-        "--port", type=int, default=None, help=f"TCP port; 0 picks a free one (default {DEFAULTS.port})"
+        "--host", type=host_address, default=None, help=f"address to listen on (default {DEFAULTS.host})"
+    )
+    parser.add_argument(
+        "--port",
+        type=whole_number("port"),
+        default=None,
+        help=f"TCP port, 0 to 65535; 0 picks a free one (default {DEFAULTS.port})",
     )
     parser.add_argument(
         "--workers",
-        type=int,
+        type=whole_number("workers"),
         default=None,
-        help="worker processes; more than 1 needs PostgreSQL (default 1)",
+        help="worker processes, 1 or more; more than 1 needs PostgreSQL (default 1)",
     )
     parser.add_argument(
         "--max-clock-drift-s",
-        type=float,
+        type=number("max_clock_drift_s"),
         default=None,
         help=f"flag a station clock off by more than this many seconds (default {DEFAULTS.max_clock_drift_s:g})",
     )
     parser.add_argument(
         "--max-concurrent-batches",
-        type=int,
+        type=whole_number("max_concurrent_batches"),
         default=None,
         help=f"batches one worker stores at once; others wait, then get 503 (default {DEFAULTS.max_concurrent_batches})",
     )
     parser.add_argument(
         "--queue-wait-s",
-        type=float,
+        type=number("queue_wait_s"),
         default=None,
         help=f"seconds a batch waits for a free slot before 503 (default {DEFAULTS.queue_wait_s:g})",
     )
     parser.add_argument(
         "--retry-after-s",
-        type=int,
+        type=whole_number("retry_after_s"),
         default=None,
         help=f"Retry-After seconds sent with 429 and 503 (default {DEFAULTS.retry_after_s})",
     )
     parser.add_argument(
         "--pool-size",
-        type=int,
+        type=whole_number("pool_size"),
         default=None,
         help=f"PostgreSQL connections per worker (default {DEFAULTS.pool_size})",
     )
@@ -167,14 +215,7 @@ def run_admin(command: str, args: argparse.Namespace, settings: ServerSettings) 
             print(f"Station {args.station_id} revoked; its token no longer works.")
         elif command == "stations":
             for status in storage.read(lambda: station_statuses(None)):
-                gaps = ", ".join(f"{g['first_seq']}-{g['last_seq']}" for g in status["open_gaps"]) or "none"
-                state = "not enrolled"
-                if status["enrolled"]:
-                    state = "revoked" if status["revoked"] else "enrolled"
-                print(
-                    f"{status['station_id']}: {state}, {status['events_held']} events, head seq {status['head_seq']}, "
-                    f"last seen {status['last_seen_at'] or 'never'}, open gaps {gaps}, flags {status['flag_counts'] or 'none'}"
-                )
+                print(station_line(status))
         elif command == "verify":
             return run_verify(storage)
         elif command == "import-reference":
@@ -184,6 +225,21 @@ def run_admin(command: str, args: argparse.Namespace, settings: ServerSettings) 
     finally:
         storage.close()
     return 0
+
+
+def station_line(status: dict[str, Any]) -> str:
+    """Return one line of `lineage-server stations` for a station status as `station_statuses` returns it."""
+    state = "not enrolled"
+    if status["enrolled"]:
+        state = "revoked" if status["revoked"] else "enrolled"
+    held = status["events_held"]
+    gaps = ", ".join(f"{gap['first_seq']}-{gap['last_seq']}" for gap in status["open_gaps"]) or "none"
+    flags = ", ".join(f"{code} {count}" for code, count in sorted(status["flag_counts"].items())) or "none"
+    return (
+        f"{status['station_id']}: {state}, {held} {'event' if held == 1 else 'events'}, "
+        f"head seq {status['head_seq']}, last seen {status['last_seen_at'] or 'never'}, "
+        f"open gaps {gaps}, flags {flags}"
+    )
 
 
 def run_verify(storage: ServerStorage) -> int:
@@ -215,7 +271,7 @@ def run_verify(storage: ServerStorage) -> int:
 
 
 def serve(settings: ServerSettings) -> int:
-    """Migrate the database, bind the port and run the workers until stopped."""
+    """Bind the address, migrate the database and run the workers until stopped."""
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
@@ -226,14 +282,19 @@ def serve(settings: ServerSettings) -> int:
             f"--workers {settings.workers} needs a PostgreSQL database: SQLite allows one writing process. "
             "Use --db postgresql://... or --workers 1"
         )
-    storage = ServerStorage.open(settings.db)
-    try:
-        storage.migrate()
-        storage.ensure_receipt_key(settings.receipt_key_file or None)
-    finally:
-        storage.close()
-
+    # Bound before the database is touched, so a wrong --host or --port leaves no new database
+    # behind. Connections are refused until uvicorn listens, after the migration.
     sock = bind_socket(settings.host, settings.port)
+    try:
+        storage = ServerStorage.open(settings.db)
+        try:
+            storage.migrate()
+            storage.ensure_receipt_key(settings.receipt_key_file or None)
+        finally:
+            storage.close()
+    except BaseException:
+        sock.close()
+        raise
     host, port = sock.getsockname()[:2]
     os.environ[SETTINGS_ENV] = settings.to_env()
     config = uvicorn.Config(
@@ -265,11 +326,33 @@ def bind_socket(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+    except (socket.gaierror, UnicodeError) as error:
+        # A host name that cannot be resolved (gaierror) or encoded (UnicodeError, e.g. a label over 63 characters).
+        sock.close()
+        reason = error.strerror if isinstance(error, socket.gaierror) else str(error)
+        raise ValueError(
+            f"cannot listen on --host {host}: the name cannot be resolved ({reason}); "
+            "use an address of this machine such as 127.0.0.1, 0.0.0.0 or ::"
+        ) from error
     except OSError as error:
         sock.close()
-        raise ValueError(f"cannot listen on {host}:{port}: {error.strerror}; choose another --port") from error
+        raise ValueError(bind_error_message(host, port, error)) from error
     sock.set_inheritable(True)
     return sock
+
+
+def bind_error_message(host: str, port: int, error: OSError) -> str:
+    """Return the message for a failed bind, naming the flag to change."""
+    if error.errno == errno.EADDRINUSE:
+        return f"cannot listen on {host}:{port}: the port is already in use; choose another --port or stop the program using it"
+    if error.errno == errno.EADDRNOTAVAIL:
+        return (
+            f"cannot listen on --host {host}: it is not an address of this machine; "
+            "choose another --host such as 127.0.0.1, 0.0.0.0 or ::"
+        )
+    if error.errno == errno.EACCES:
+        return f"cannot listen on port {port}: {error.strerror}; ports below 1024 need root, choose a --port of 1024 or more"
+    return f"cannot listen on {host}:{port}: {error.strerror}; check --host and --port"
 
 
 if __name__ == "__main__":

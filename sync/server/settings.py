@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import math
 import os
+import re
 import tomllib
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
 SETTINGS_ENV = "LINEAGE_SERVER_SETTINGS"
+# One label of a host name (RFC 1123): letters, digits and inner hyphens, at most 63 characters.
+_HOST_LABEL_RE = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 
 
 @dataclass(frozen=True)
@@ -58,8 +63,60 @@ CONFIG_TYPES: dict[str, tuple[type | tuple[type, ...], str]] = {
 }
 
 
+# Allowed range of each numeric setting, both ends included; None: no upper end.
+SETTING_RANGES: dict[str, tuple[float, float | None]] = {
+    "port": (0, 65535),
+    "workers": (1, None),
+    "max_clock_drift_s": (0, None),
+    "max_concurrent_batches": (1, None),
+    "queue_wait_s": (0, None),
+    "retry_after_s": (0, None),
+    # Above 0: PostgreSQL takes a lock_timeout of 0 ms as no timeout at all.
+    "lock_timeout_s": (0.001, None),
+    "pool_size": (1, None),
+}
+
+
 class ServerConfigError(ValueError):
-    """A server configuration file is invalid; the message names the key and value."""
+    """A server configuration file or flag value is invalid; the message names the key and value."""
+
+
+def host_problem(host: str) -> str | None:
+    """Return why a --host value cannot be an address to listen on (a sentence fragment), or None when it may be.
+
+    Checks the form only: a name is resolved when the server binds.
+    """
+    if not host or host != host.strip():
+        return f"{host!r} is empty or has spaces"
+    if ":" in host:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return f"{host!r} is not a valid IPv6 address (write it without brackets, e.g. ::1)"
+        return None
+    if all(part.isdigit() for part in host.split(".")):
+        # All digits and dots: meant as an IPv4 address, never a name to look up.
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            return f"{host!r} is not a valid IPv4 address"
+        return None
+    if len(host) > 253 or not all(_HOST_LABEL_RE.fullmatch(label) for label in host.split(".")):
+        return f"{host!r} is not a valid host name or address"
+    return None
+
+
+def range_problem(name: str, value: float) -> str | None:
+    """Return why a numeric setting's value is out of its range (a sentence fragment), or None when it fits."""
+    if name not in SETTING_RANGES:
+        return None
+    if not math.isfinite(value):
+        return f"{value} is not a finite number"
+    low, high = SETTING_RANGES[name]
+    if value < low or (high is not None and value > high):
+        allowed = f"{low:g} to {high:g}" if high is not None else f"{low:g} or more"
+        return f"{value:g} is out of range; use {allowed}"
+    return None
 
 
 def load_server_config(path: Path) -> dict[str, Any]:
@@ -79,4 +136,9 @@ def load_server_config(path: Path) -> dict[str, Any]:
             raise ServerConfigError(f"{path}: {key} = {value!r} must be a {noun}")
         if types[key] == "float":
             data[key] = float(data[key])
+        problem = range_problem(key, data[key]) if types[key] in ("int", "float") else None
+        if key == "host":
+            problem = host_problem(str(value))
+        if problem is not None:
+            raise ServerConfigError(f"{path}: {key}: {problem}")
     return data

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from sync.server.auth import hash_token
 from tests.helpers import ROOT
@@ -121,3 +124,88 @@ def test_config_file_bad_key_named(tmp_path: Path) -> None:
     result = server_cli(tmp_path / "server.db", "--config", str(config), "stations")
     assert result.returncode == 1
     assert "port = '9001' must be a whole number" in result.stderr
+
+
+def test_out_of_range_port_no_traceback(tmp_path: Path) -> None:
+    db = tmp_path / "server.db"
+    for port in ("99999", "-5"):
+        result = server_cli(db, "--port", port)
+        assert result.returncode == 2
+        assert f"argument --port: {port} is out of range; use 0 to 65535" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert not db.exists()
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "message"),
+    [
+        ("--port", "http", "'http' is not a whole number"),
+        ("--workers", "0", "0 is out of range; use 1 or more"),
+        ("--max-clock-drift-s", "nan", "nan is not a finite number"),
+        ("--max-clock-drift-s", "-1", "-1 is out of range; use 0 or more"),
+        ("--max-concurrent-batches", "0", "0 is out of range; use 1 or more"),
+        ("--queue-wait-s", "-0.5", "-0.5 is out of range; use 0 or more"),
+        ("--retry-after-s", "-1", "-1 is out of range; use 0 or more"),
+        ("--pool-size", "0", "0 is out of range; use 1 or more"),
+        ("--host", "127.0.0.1.5", "'127.0.0.1.5' is not a valid IPv4 address"),
+        ("--host", "::1::2", "'::1::2' is not a valid IPv6 address"),
+        ("--host", "bad host", "'bad host' is not a valid host name or address"),
+    ],
+)
+def test_bad_flag_rejected_while_parsing(
+    flag: str, value: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sync.server.cli import build_parser
+
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args([flag, value])
+    assert exited.value.code == 2
+    assert f"argument {flag}: {message}" in capsys.readouterr().err
+
+
+def test_config_file_range_checked(tmp_path: Path) -> None:
+    config = tmp_path / "server.toml"
+    config.write_text("port = 70000\n", encoding="utf-8")
+    result = server_cli(tmp_path / "server.db", "--config", str(config), "stations")
+    assert result.returncode == 1
+    assert f"{config}: port: 70000 is out of range; use 0 to 65535" in result.stderr
+
+
+def test_foreign_host_names_host_flag(tmp_path: Path) -> None:
+    # 192.0.2.1 is reserved for documentation (RFC 5737), so no machine has it: bind fails, nothing is sent.
+    db = tmp_path / "server.db"
+    result = server_cli(db, "--host", "192.0.2.1", "--port", "0")
+    assert result.returncode == 1
+    assert "cannot listen on --host 192.0.2.1: it is not an address of this machine" in result.stderr
+    assert "--port" not in result.stderr
+    # The address is checked before the database is made.
+    assert not db.exists()
+
+
+def test_port_in_use_names_port_flag(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = server_cli(tmp_path / "server.db", "--port", str(port))
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}: the port is already in use; choose another --port" in result.stderr
+
+
+def test_stations_line_counts_and_flags() -> None:
+    from sync.server.cli import station_line
+
+    status = {
+        "station_id": "ST-01",
+        "enrolled": True,
+        "revoked": False,
+        "events_held": 1,
+        "head_seq": 1,
+        "last_seen_at": None,
+        "open_gaps": [{"first_seq": 3, "last_seq": 4}],
+        "flag_counts": {"gap": 1, "clock_drift": 2},
+    }
+    assert station_line(status) == (
+        "ST-01: enrolled, 1 event, head seq 1, last seen never, open gaps 3-4, flags clock_drift 2, gap 1"
+    )
+    assert ", 2 events," in station_line({**status, "events_held": 2})
