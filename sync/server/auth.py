@@ -23,9 +23,10 @@ class EnrolmentError(ValueError):
 
 @dataclass(frozen=True)
 class StationIdentity:
-    """The station an authenticated request comes from."""
+    """The station an authenticated request comes from, and when the server last heard from it (None: never)."""
 
     station_id: str
+    last_seen_utc_us: int | None = None
 
 
 def new_token() -> str:
@@ -82,4 +83,12 @@ def authenticate(token: str) -> StationIdentity | None:
     account = StationAccount.get_or_none(StationAccount.token_hash == hash_token(token))
     if account is None or account.revoked_utc_us is not None:
         return None
-    return StationIdentity(account.station_id)
+    return StationIdentity(account.station_id, account.last_seen_utc_us)
+
+
+def record_contact(station_id: str, *, now_us: int) -> None:
+    """Set a station's last-seen time, unless a later one is stored. Run inside a write transaction."""
+    StationAccount.update(last_seen_utc_us=now_us).where(
+        (StationAccount.station_id == station_id)
+        & (StationAccount.last_seen_utc_us.is_null() | (StationAccount.last_seen_utc_us < now_us))
+    ).execute()

@@ -25,11 +25,11 @@ from sync.protocol import (
 )
 from sync.records import Event as RecordEvent
 from sync.records import InvalidEvent, event_from_dict, parse_time, to_utc_us
-from sync.server.auth import StationIdentity, authenticate
+from sync.server.auth import StationIdentity, authenticate, record_contact
 from sync.server.errors import ApiError
 from sync.server.ingest import ingest_batch
 from sync.server.status import pull_page, reference_sections, station_statuses
-from sync.server.storage import ServerStorage, now_utc_us
+from sync.server.storage import ServerStorage, StorageBusy, StorageUnavailable, now_utc_us
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody} for status in (400, 401, 403, 404, 409, 413, 422, 429, 500, 503)
 }
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
+# A station's last-seen time is kept to within this many seconds (see require_station).
+CONTACT_RESOLUTION_S = 10
 
 
 def storage_of(request: Request) -> ServerStorage:
@@ -45,6 +47,25 @@ def storage_of(request: Request) -> ServerStorage:
 
 
 def require_station(request: Request) -> StationIdentity:
+    """Return the station whose token the request carries and note the contact; raise 401 as `authenticate_request`.
+
+    The last-seen time is written at most every CONTACT_RESOLUTION_S per
+    station, so frequent pulls cost few writes.
+    """
+    station = authenticate_request(request)
+    now_us = now_utc_us()
+    last_us = station.last_seen_utc_us
+    if last_us is not None and now_us - last_us < CONTACT_RESOLUTION_S * 1_000_000:
+        return station
+    try:
+        storage_of(request).write(lambda: record_contact(station.station_id, now_us=now_us), lock=False)
+    except (StorageBusy, StorageUnavailable) as error:
+        # The request itself can still be served, and a later request records the contact.
+        log.info("Last-seen time of station %s not recorded: %s", station.station_id, error)
+    return station
+
+
+def authenticate_request(request: Request) -> StationIdentity:
     """Return the station whose token the request carries; raise 401 for none, an unknown or a revoked token."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -61,6 +82,8 @@ def require_station(request: Request) -> StationIdentity:
 
 
 Station = Annotated[StationIdentity, Depends(require_station)]
+# A batch's ingest records the station's last-seen time in its own transaction.
+BatchStation = Annotated[StationIdentity, Depends(authenticate_request)]
 
 
 async def read_json_body(request: Request, limit: int) -> Any:
@@ -189,7 +212,7 @@ def _short(value: Any) -> Any:
         "requestBody": {"required": True, "content": {"application/json": {"schema": Batch.model_json_schema()}}}
     },
 )
-async def post_batch(request: Request, station: Station) -> JSONResponse:
+async def post_batch(request: Request, station: BatchStation) -> JSONResponse:
     raw = await read_body(request, MAX_REQUEST_BYTES)
     # Decoding and validating hundreds of events is CPU work: off the event loop.
     _batch, events, clock_offset_s = await run_in_threadpool(lambda: parse_batch(decode_json(raw), station))

@@ -235,3 +235,18 @@ def test_clock_drift_flagged_once(server: ServerProcess) -> None:
         assert answer["clock_drift_flagged"] is True
     # Three batches while the clock is off: one flag.
     assert status_of(server, token, station)["flag_counts"] == {"clock_drift": 1}
+
+
+def test_pull_counts_as_contact(server: ServerProcess) -> None:
+    # A station that only pulls has still been seen: `lineage-server stations` must not say "never".
+    station = new_station_id()
+    token = server.enrol(station)
+    for _ in range(2):
+        pulled = requests.get(f"{server.url}/api/v1/events", params={"after": 0}, headers=auth(token), timeout=10)
+        assert pulled.status_code == 200, pulled.text
+    assert status_of(server, token, station)["last_seen_at"] is not None
+    listed = server.cli("stations")
+    assert listed.returncode == 0, listed.stderr
+    line = next(line for line in listed.stdout.splitlines() if line.startswith(f"{station}:"))
+    assert "last seen never" not in line
+    assert "0 events," in line
