@@ -34,6 +34,7 @@ from sync.protocol import API_PREFIX, MAX_BATCH_EVENTS, BatchResponse, PullPage
 from sync.records import Event as RecordEvent
 from sync.records import InvalidEvent, event_from_dict, format_time, now_local
 from sync.reference import import_reference_rows
+from sync.request_errors import INVALID_URL, ServerAddress, explain_request_failure
 from sync.store import Store, now_utc_us
 
 log = logging.getLogger(__name__)
@@ -71,6 +72,8 @@ class SyncStatus:
     rejected: int
     last_success_at: str | None
     last_error: str | None = None
+    # The `SyncError.code` of the last error, such as "refused"; None after a success.
+    last_error_code: str | None = None
     next_attempt_in_s: float | None = None
     # Set when the server's receipt does not match this station's own chain.
     receipt_problem: str | None = None
@@ -93,25 +96,44 @@ class SyncReport:
     def summary(self) -> str:
         """Return one line for logs and `lineage sync --once`."""
         sent = self.accepted + self.duplicates + self.rejected
-        events = "event" if sent == 1 else "events"
         batches = "batch" if self.batches == 1 else "batches"
+        entries = "entry" if self.reference_added == 1 else "entries"
         return (
-            f"sent {sent} {events} in {self.batches} {batches} "
+            f"sent {_count(sent, 'event')} in {self.batches} {batches} "
             f"({self.accepted} accepted, {self.duplicates} duplicate, {self.rejected} rejected), "
-            f"pulled {self.pulled}, {self.waiting} still waiting"
+            f"pulled {_count(self.pulled, 'event')} and {self.reference_added} new reference {entries}, "
+            f"{self.waiting} still waiting"
         )
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 class SyncError(Exception):
-    """Sync did not complete. The message states what happened and what to do."""
+    """Sync did not complete. The message states what happened and what to do.
+
+    ``code`` is a short name for the kind of failure (such as ``refused`` or
+    ``rejected``), which the station's status line shows in a few words.
+    """
+
+    default_code = "failed"
+
+    def __init__(self, message: str, *, code: str | None = None):
+        super().__init__(message)
+        self.code = code or self.default_code
 
 
 class ServerUnreachable(SyncError):
     """The server could not be reached or its response was unusable (timeout, reset, 5xx, garbled); retry later."""
 
+    default_code = "unreachable"
+
 
 class ServerBusy(ServerUnreachable):
     """The server responded 429 or 503 with a delay to wait before retrying."""
+
+    default_code = "busy"
 
     def __init__(self, message: str, retry_after_s: float):
         super().__init__(message)
@@ -121,12 +143,16 @@ class ServerBusy(ServerUnreachable):
 class SyncMisconfigured(SyncError):
     """The station's sync settings cannot work (an unusable CA bundle, say); fix the configuration."""
 
+    default_code = "misconfigured"
+
 
 class RequestRejected(SyncError):
     """The server rejected the request itself (bad token, wrong station, invalid request); retrying alone will not help."""
 
+    default_code = "rejected"
+
     def __init__(self, message: str, status: int, body: bytes = b""):
-        super().__init__(message)
+        super().__init__(message, code="unauthorized" if status == 401 else None)
         self.status = status
         self.body = body
 
@@ -146,12 +172,16 @@ class SyncClient:
         self.store = store
         self.settings = settings
         self.session = session or requests.Session()
+        self._address = ServerAddress(
+            settings.server_url, settings.ca_bundle, settings.connect_timeout_s, settings.read_timeout_s
+        )
         self.session.headers["Authorization"] = f"Bearer {settings.token}"
         self._clock = clock
         self._random_fraction = random_fraction
         self._batch_size = max(1, min(settings.batch_size, MAX_BATCH_EVENTS))
         self._online = False
         self._last_error: str | None = None
+        self._last_error_code: str | None = None
         self._next_attempt_in_s: float | None = None
         self._receipt_problem: str | None = None
         self._stop = threading.Event()
@@ -175,18 +205,17 @@ class SyncClient:
                 **kwargs,
             )
             content = response.content
-        except requests.exceptions.SSLError as error:
-            raise ServerUnreachable(
-                f"TLS with {self.settings.server_url} failed ({error}); check the server certificate and sync ca_bundle"
-            ) from error
-        except requests.exceptions.Timeout as error:
-            raise ServerUnreachable(f"{method} {url} timed out: {error}") from error
         except requests.RequestException as error:
-            raise ServerUnreachable(f"{method} {url} failed: {error}") from error
+            # The sentence names the server and what to check; requests' own text stays in the debug log.
+            log.debug("%s %s failed: %r", method, url, error)
+            failure = explain_request_failure(error, server=self._address)
+            if failure.code == INVALID_URL:
+                raise SyncMisconfigured(failure.message, code=failure.code) from error
+            raise ServerUnreachable(failure.message, code=failure.code) from error
         except OSError as error:
             # requests raises a plain OSError when the CA bundle path is unusable.
             raise SyncMisconfigured(
-                f"the CA bundle {self.settings.ca_bundle!r} cannot be used ({error}); fix sync ca_bundle"
+                f"the CA bundle {self.settings.ca_bundle!r} cannot be used ({error}); fix sync_ca_bundle"
             ) from error
         if response.status_code in (429, 503):
             raise ServerBusy(
@@ -194,7 +223,9 @@ class SyncClient:
                 _retry_after_s(response.headers.get("Retry-After")),
             )
         if response.status_code >= 500:
-            raise ServerUnreachable(f"{method} {url} failed with {response.status_code}: {_error_message(content)}")
+            raise ServerUnreachable(
+                f"{method} {url} failed with {response.status_code}: {_error_message(content)}", code="server_error"
+            )
         if response.status_code >= 400:
             raise RequestRejected(
                 f"{method} {url} was rejected with {response.status_code}: {_error_message(content)}",
@@ -205,7 +236,7 @@ class SyncClient:
             return json.loads(content)
         except ValueError as error:
             raise ServerUnreachable(
-                f"{method} {url} returned a body that is not valid JSON ({error}); retrying"
+                f"{method} {url} returned a body that is not valid JSON ({error}); retrying", code="invalid_response"
             ) from error
 
     # --- Sending -------------------------------------------------------------
@@ -425,9 +456,11 @@ class SyncClient:
         except SyncError as error:
             self._online = not isinstance(error, ServerUnreachable) or isinstance(error, ServerBusy)
             self._last_error = str(error)
+            self._last_error_code = error.code
             raise
         self._online = True
         self._last_error = None
+        self._last_error_code = None
         self.store.set_setting(LAST_SUCCESS_SETTING, format_time(now_local()))
         report.waiting = self.status().waiting
         return report
@@ -445,6 +478,7 @@ class SyncClient:
             rejected=rejected,
             last_success_at=last_success,
             last_error=self._last_error,
+            last_error_code=self._last_error_code,
             next_attempt_in_s=self._next_attempt_in_s,
             receipt_problem=self._receipt_problem,
             open_gaps=gaps,
@@ -513,11 +547,15 @@ class SyncClient:
         status, so recording events while offline does not retry sooner.
         """
         failures = 0
+        logged_error: str | None = None
         while not self._stop.is_set():
             backing_off = True
             try:
                 self.sync_once()
+                if failures:
+                    log.info("Sync works again after %d failed attempts", failures)
                 failures = 0
+                logged_error = None
                 backing_off = False
                 delay = self.settings.interval_s
             except ServerBusy as error:
@@ -526,7 +564,12 @@ class SyncClient:
             except SyncError as error:
                 failures += 1
                 delay = self.backoff_s(failures)
-                log.warning("Sync failed (attempt %d): %s; retrying in %.1f s", failures, error, delay)
+                # A warning when the failure is new; the same failure again is only counted, at INFO.
+                if str(error) != logged_error:
+                    log.warning("Sync failed (attempt %d): %s; retrying in %.1f s", failures, error, delay)
+                    logged_error = str(error)
+                else:
+                    log.info("Sync failed again (attempt %d, same error); retrying in %.1f s", failures, delay)
             except StoreError as error:
                 failures += 1
                 delay = self.backoff_s(failures)

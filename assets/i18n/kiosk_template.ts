@@ -1120,6 +1120,66 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>{state}: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>connection refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>server name unknown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>timed out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>TLS failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>connection failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>response cut off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>invalid server URL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>server error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>invalid response</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>server busy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>token rejected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>request rejected</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>check sync settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>sync failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>%n waiting</source>
         <translation type="unfinished"></translation>
     </message>

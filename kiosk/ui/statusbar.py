@@ -59,10 +59,16 @@ class StatusBar(QFrame):
         """Show the logged-in operator, or that no operator is logged in."""
         self.operator.setText(name if name else self.tr("Not logged in"))
 
-    def set_connection(self, *, online: bool, configured: bool) -> None:
-        """Show online or offline (and that no server is set, when none is)."""
-        self.connection.setText(texts.sync_state(online=online, configured=configured))
-        self.connection.setProperty("level", "" if online else "warning")
+    def set_connection(
+        self, *, online: bool, configured: bool, error_code: str | None = None, error_message: str = ""
+    ) -> None:
+        """Show online or offline, the last sync error in a few words, or that no server is set.
+
+        ``error_message`` is the whole English sentence, shown as the tooltip.
+        """
+        self.connection.setText(texts.sync_state(online=online, configured=configured, error_code=error_code))
+        self.connection.setToolTip(error_message)
+        self.connection.setProperty("level", "" if online and not error_code else "warning")
         restyle(self.connection)
 
     def set_counts(self, *, waiting: int, rejected: int) -> None:

@@ -95,11 +95,34 @@ def camera_state(state: str) -> str:
     return names.get(state, state)
 
 
-def sync_state(*, online: bool, configured: bool) -> str:
-    """Return the status bar's connection text."""
+def sync_state(*, online: bool, configured: bool, error_code: str | None = None) -> str:
+    """Return the status bar's connection text, with the last sync error in a few words (a `SyncError.code`)."""
     if not configured:
         return translate("texts", "No server")
-    return translate("texts", "Online") if online else translate("texts", "Offline")
+    state = translate("texts", "Online") if online else translate("texts", "Offline")
+    if not error_code:
+        return state
+    return translate("texts", "{state}: {reason}").format(state=state, reason=sync_error_reason(error_code))
+
+
+def sync_error_reason(code: str) -> str:
+    """Return a few words for a sync error code, as the status bar shows them after Online or Offline."""
+    reasons = {
+        "refused": translate("texts", "connection refused"),
+        "name_not_resolved": translate("texts", "server name unknown"),
+        "timed_out": translate("texts", "timed out"),
+        "tls_failed": translate("texts", "TLS failed"),
+        "connection_failed": translate("texts", "connection failed"),
+        "response_cut_off": translate("texts", "response cut off"),
+        "invalid_url": translate("texts", "invalid server URL"),
+        "server_error": translate("texts", "server error"),
+        "invalid_response": translate("texts", "invalid response"),
+        "busy": translate("texts", "server busy"),
+        "unauthorized": translate("texts", "token rejected"),
+        "rejected": translate("texts", "request rejected"),
+        "misconfigured": translate("texts", "check sync settings"),
+    }
+    return reasons.get(code, translate("texts", "sync failed"))
 
 
 def waiting_count(count: int) -> str:

@@ -431,7 +431,12 @@ class MainWindow(QWidget):
             self.show_message(message, "warning")
 
     def _on_sync_status_changed(self, status: Any) -> None:
-        self.status_bar.set_connection(online=bool(status.online), configured=self._sync_configured)
+        self.status_bar.set_connection(
+            online=bool(status.online),
+            configured=self._sync_configured,
+            error_code=status.last_error_code,
+            error_message=status.last_error or "",
+        )
         self.status_bar.set_counts(waiting=int(status.waiting), rejected=int(status.rejected))
 
     def refresh_outbox_counts(self) -> None:

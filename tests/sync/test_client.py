@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import sqlite3
@@ -117,6 +118,43 @@ def test_unreachable_server_keeps_events(station: Station) -> None:
     with station.store.reading():
         attempts = [row.attempts for row in Outbox.select()]
     assert attempts == [1, 1, 1]
+
+
+def test_refused_connection_one_sentence(station: Station) -> None:
+    station.record_lots(1)
+    client = station.client("http://127.0.0.1:9", connect_timeout_s=1.0)
+    with pytest.raises(ServerUnreachable) as caught:
+        client.sync_once()
+    # One sentence naming the server and what to check, not requests' "HTTPConnectionPool(...)" text.
+    assert str(caught.value) == (
+        "the sync server http://127.0.0.1:9 refused the connection: "
+        "check that lineage-server runs there and that sync_server_url is right"
+    )
+    assert caught.value.code == "refused"
+    status = client.status()
+    assert status.last_error == str(caught.value)
+    assert status.last_error_code == "refused"
+
+
+@pytest.mark.allow_warning_logs
+def test_repeated_failure_warns_once(station: Station, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="sync.client")
+    client = station.client("http://127.0.0.1:9", backoff_initial_s=0.05, backoff_max_s=0.1)
+    client.start()
+    try:
+        deadline = threading.Event()
+        for _ in range(50):
+            if sum("same error" in record.getMessage() for record in caplog.records) >= 3:
+                break
+            deadline.wait(0.1)
+    finally:
+        client.stop()
+    warnings = [record for record in caplog.records if record.levelname == "WARNING"]
+    repeats = [record for record in caplog.records if "same error" in record.getMessage()]
+    assert len(warnings) == 1
+    assert "refused the connection" in warnings[0].getMessage()
+    assert len(repeats) >= 3
+    assert all(record.levelname == "INFO" for record in repeats)
 
 
 @pytest.mark.allow_warning_logs

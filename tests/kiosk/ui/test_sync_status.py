@@ -61,6 +61,30 @@ def test_rejected_count_shown_in_red(logged_in: KioskDriver) -> None:
     assert bar.rejected.property("level") == "rejected"
 
 
+@pytest.mark.allow_warning_logs
+def test_refused_server_reason_shown(station_factory: Callable[..., KioskDriver]) -> None:
+    # Port 9 (discard) has no listener on this machine's loopback, so the connection is refused.
+    kiosk = station_factory(sync_server_url="http://127.0.0.1:9", sync_token="plt_x", sync_backoff_max_s=0.5)
+    bar = kiosk.window.status_bar
+    wait_for(kiosk, lambda: bar.connection.text() == "Offline: connection refused")
+    assert bar.connection.property("level") == "warning"
+    assert bar.connection.toolTip() == (
+        "the sync server http://127.0.0.1:9 refused the connection: "
+        "check that lineage-server runs there and that sync_server_url is right"
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.allow_warning_logs
+def test_rejected_token_shown_while_online(station_factory: Callable[..., KioskDriver], server: ServerProcess) -> None:
+    # The server answers, so the station is online, but nothing syncs until the token is fixed.
+    kiosk = station_factory(sync_server_url=server.url, sync_token="plt_unknown", sync_backoff_max_s=0.5)
+    bar = kiosk.window.status_bar
+    wait_for(kiosk, lambda: bar.connection.text() == "Online: token rejected")
+    assert bar.connection.property("level") == "warning"
+    assert "unknown or revoked" in bar.connection.toolTip()
+
+
 @pytest.mark.slow
 @pytest.mark.allow_warning_logs
 def test_status_follows_real_server(station_factory: Callable[..., KioskDriver], server: ServerProcess) -> None:
@@ -75,5 +99,8 @@ def test_status_follows_real_server(station_factory: Callable[..., KioskDriver],
 
     server.stop()
     open_container(kiosk, "C-2")
-    wait_for(kiosk, lambda: bar.connection.text() == "Offline" and bar.waiting.text() == "1 waiting")
+    wait_for(
+        kiosk, lambda: bar.connection.text() == "Offline: connection refused" and bar.waiting.text() == "1 waiting"
+    )
     assert bar.connection.property("level") == "warning"
+    assert bar.connection.toolTip().startswith(f"the sync server {server.url} refused the connection")
