@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sync.urls import server_url_problem
+
 
 def default_data_dir() -> Path:
     """Return the folder for the station's store and print queue ($XDG_DATA_HOME/powder-lineage)."""
@@ -35,7 +37,12 @@ class Setting:
 SETTINGS: list[Setting] = [
     Setting("station_id", str, "ST-01", "This station's id, on every event it records."),
     # Sync with the central server (sync/client.py, docs/sync.md); [sync] table in the TOML file.
-    Setting("sync_server_url", str, "", "Central server base URL, e.g. https://lineage.example:8443; empty: no sync."),
+    Setting(
+        "sync_server_url",
+        str,
+        "",
+        "Central server base URL with http:// or https://, e.g. https://lineage.example:8443; empty: no sync.",
+    ),
     Setting("sync_token", str, "", "This station's token, printed once by `lineage-server enrol-station`."),
     Setting("sync_ca_bundle", str, "", "CA bundle (PEM) that signed the server's TLS certificate; empty: system CAs."),
     Setting("sync_connect_timeout_s", float, 5.0, "Seconds to wait for a connection to the server."),
@@ -194,6 +201,10 @@ def _check(key: str, value: Any, *, where: str) -> None:
         types = expected if isinstance(expected, tuple) else (expected,)
         names = " or ".join(_TYPE_WORDS.get(kind, kind.__name__) for kind in types)
         raise ConfigError(f"{where}: setting {key} = {value!r} must be {names}")
+    if key == "sync_server_url" and value:
+        problem = server_url_problem(value)
+        if problem is not None:
+            raise ConfigError(f"{where}: setting sync_server_url is invalid: {problem}")
 
 
 def config_candidates() -> list[Path]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import Config, ConfigError
+from sync.urls import server_url_problem
 
 
 def register(subparsers: Any) -> None:
@@ -71,6 +72,10 @@ def open_station_store(args: argparse.Namespace, config: Config) -> Any:
 def run_sync(args: argparse.Namespace, config: Config) -> int:
     from sync.client import SyncClient, SyncError
 
+    if args.server:
+        problem = server_url_problem(args.server)
+        if problem is not None:
+            raise ConfigError(f"--server is invalid: {problem}")
     if args.status:
         from sync.client import SyncSettings
 
@@ -89,7 +94,8 @@ def run_sync(args: argparse.Namespace, config: Config) -> int:
             status = client.status()
             print(f"lineage sync: {error}", file=sys.stderr)
             print(
-                f"{status.waiting} events still waiting; they stay in the outbox and are sent next time.",
+                f"{status.waiting} {'event' if status.waiting == 1 else 'events'} still waiting; "
+                "they stay in the outbox and are sent next time.",
                 file=sys.stderr,
             )
             return 1
@@ -113,21 +119,36 @@ def _print_problems(client: Any, status: Any) -> None:
     if status.rejected:
         print("Record a correction for each rejected event (it stays in the records with its reason).")
     for station, missing in status.open_gaps.items():
-        print(f"GAP: {missing} events of station {station} not yet received here")
+        print(f"GAP: {missing} {'event' if missing == 1 else 'events'} of station {station} not yet received here")
     if status.receipt_problem:
         print(f"RECEIPT: {status.receipt_problem}", file=sys.stderr)
+
+
+def status_line(status: Any) -> str:
+    """Return the line `lineage sync` prints for a SyncStatus: state, counts and the last error."""
+    state = "online" if status.online else "offline"
+    error = f", last error: {status.last_error}" if status.last_error else ""
+    return f"{state}, {status.waiting} waiting, {status.rejected} rejected{error}"
+
+
+class StatusPrinter:
+    """Prints a status line when it differs from the line printed before, so retries print nothing new."""
+
+    def __init__(self) -> None:
+        self._last_line: str | None = None
+
+    def __call__(self, status: Any) -> None:
+        line = status_line(status)
+        if line == self._last_line:
+            return
+        self._last_line = line
+        print(line, flush=True)
 
 
 def run_forever(client: Any) -> int:
     """Sync in the background until Ctrl-C, printing each status change."""
     stop = threading.Event()
-
-    def on_status(status: Any) -> None:
-        state = "online" if status.online else "offline"
-        error = f", last error: {status.last_error}" if status.last_error else ""
-        print(f"{state}, {status.waiting} waiting, {status.rejected} rejected{error}", flush=True)
-
-    client.start(on_status=on_status)
+    client.start(on_status=StatusPrinter())
     try:
         stop.wait()
     except KeyboardInterrupt:

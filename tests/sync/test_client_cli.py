@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import DEMO_REFERENCE, ROOT
 from tests.sync.server.support import Backend, ServerProcess, StationHome, new_station_id, record_and_wait
 
 
@@ -84,8 +87,62 @@ def test_sync_unreachable_keeps_waiting(tmp_path: Path) -> None:
     record_and_wait(home, 2)
     result = home.sync_once()
     assert result.returncode == 1
-    assert "127.0.0.1:9" in result.stderr
+    assert "lineage sync: the sync server http://127.0.0.1:9 refused the connection" in result.stderr
+    assert "check that lineage-server runs there" in result.stderr
+    assert "HTTPConnectionPool" not in result.stderr
     assert "2 events still waiting" in result.stderr
+
+
+def test_server_without_scheme_rejected(tmp_path: Path) -> None:
+    home = StationHome("ST-URL", tmp_path, "plt_x", "http://127.0.0.1:9")
+    home.write_config()
+    flag = home.lineage("sync", "--once", "--server", "127.0.0.1:9")
+    assert flag.returncode == 1
+    assert "lineage sync: --server is invalid: '127.0.0.1:9' has no http:// or https:// scheme" in flag.stderr
+    assert "write it as http://127.0.0.1:9" in flag.stderr
+
+    home.write_config(server_url="127.0.0.1:9")
+    setting = home.lineage("sync", "--once")
+    assert setting.returncode == 1
+    assert "setting sync_server_url is invalid: '127.0.0.1:9' has no http:// or https:// scheme" in setting.stderr
+    # Nothing was tried: no store was made for the station.
+    assert not home.db.exists()
+
+
+def test_continuous_sync_prints_changes_only(tmp_path: Path) -> None:
+    home = StationHome("ST-LOOP", tmp_path, "plt_x", "http://127.0.0.1:9")
+    home.write_config()
+    with home.config.open("a", encoding="utf-8") as config:
+        config.write("backoff_max_s = 0.2\n")
+    process = home.lineage_process("sync")
+    time.sleep(3.0)  # about ten retries at 0.1 to 0.2 s each
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    # Every retry failed the same way: one line, not one per retry.
+    assert out.splitlines() == [
+        "offline, 0 waiting, 0 rejected, last error: the sync server http://127.0.0.1:9 refused the connection: "
+        "check that lineage-server runs there and that sync_server_url is right"
+    ]
+    assert err.count("WARNING") == 1
+
+
+def test_status_printer_skips_repeats(capsys: pytest.CaptureFixture[str]) -> None:
+    from kiosk.commands.sync import StatusPrinter
+    from sync.client import SyncStatus
+
+    printer = StatusPrinter()
+    offline = SyncStatus(online=False, waiting=1, rejected=0, last_success_at=None, last_error="down")
+    printer(offline)
+    printer(SyncStatus(online=False, waiting=1, rejected=0, last_success_at=None, last_error="down"))
+    printer(SyncStatus(online=False, waiting=2, rejected=0, last_success_at=None, last_error="down"))
+    printer(SyncStatus(online=True, waiting=0, rejected=0, last_success_at="now"))
+    printer(SyncStatus(online=True, waiting=0, rejected=0, last_success_at="later"))
+    assert capsys.readouterr().out.splitlines() == [
+        "offline, 1 waiting, 0 rejected, last error: down",
+        "offline, 2 waiting, 0 rejected, last error: down",
+        "online, 0 waiting, 0 rejected",
+    ]
 
 
 def test_new_station_pulls_first(server: ServerProcess, tmp_path: Path) -> None:
@@ -102,8 +159,13 @@ def test_new_station_pulls_first(server: ServerProcess, tmp_path: Path) -> None:
     newcomer.folder.mkdir()
     newcomer.write_config()
     assert not newcomer.db.exists()
+    server.cli("import-reference", str(DEMO_REFERENCE))
     result = newcomer.sync_once()
     assert result.returncode == 0, result.stderr
+    # The summary says what was pulled: events and reference entries (5 operators, 7 equipment,
+    # 3 sampling methods, 2 acceptance rules and 4 grades in the demo file).
+    summary = result.stdout.splitlines()[0]
+    assert re.search(r"pulled \d+ events? and 21 new reference entries, 0 still waiting$", summary)
     timeline = newcomer.lineage("timeline", f"{writer_id}-C0")
     assert timeline.returncode == 0, timeline.stderr
     assert f"{writer_id}-L0" in timeline.stdout
