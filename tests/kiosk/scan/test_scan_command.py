@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,7 @@ import pytest
 from PIL import Image
 
 from kiosk.cli import main
+from tests.helpers import ROOT
 from tests.kiosk.scan.images import blank_frame, in_frame, qr_image
 
 
@@ -202,3 +205,19 @@ def test_truncated_video_reported(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert 0 < len(results) - 1 < 10  # the frames before the cut, then the error line
     assert results[-1]["error"].startswith("truncated or damaged video: it ended after")
     assert "of the 10 frames its header declares" in error
+
+
+def test_scan_process_exits_cleanly(tmp_path: Path) -> None:
+    # As a process: zxing-cpp's bindings report objects still alive at interpreter exit on stderr.
+    label = write_image(tmp_path / "label.png", "PL1:C:C-1")
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "scan", str(label), str(ROOT / "assets" / "demo" / "scans.mp4")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "PL1:C:C-1" in result.stdout
+    assert "nanobind" not in result.stderr
+    assert "leaked" not in result.stderr
