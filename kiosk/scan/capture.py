@@ -1,8 +1,10 @@
 """The capture worker: reads a frame source in its own thread and always hands on the newest frame.
 
 Plain Python, no Qt. The worker reports through callbacks, which run in its
-threads: the UI bridge turns them into signals. A source that delivers no
-new frame for ``lost_after_s`` (no frame, an empty frame, or the same frame
+threads: the UI bridge turns them into signals. A source that cannot be
+opened is reported unavailable and tried again every ``reconnect_interval_s``,
+since a camera may be plugged in later. An open source that delivers no new
+frame for ``lost_after_s`` (no frame, an empty frame, or the same frame
 again) is reported lost, closed and opened again until it comes back.
 """
 
@@ -28,9 +30,15 @@ class CaptureState(StrEnum):
     """The capture worker's state."""
 
     CONNECTING = "connecting"
+    # The source could not be opened and has delivered no frame yet; the worker keeps trying.
+    UNAVAILABLE = "unavailable"
     RUNNING = "running"
     LOST = "lost"
     STOPPED = "stopped"
+
+
+# While a source stays unavailable or lost, its failed opens are logged at most this often.
+OPEN_FAILURE_LOG_INTERVAL_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,11 @@ class CaptureWorker:
         self._latest: Frame | None = None
         self._last_fingerprint = b""
         self._last_fresh_s = 0.0
+        # Whether the reader has the source open, and since when. The watchdog checks only an open source.
+        self._is_open = False
+        self._opened_s = 0.0
+        self._open_failures = 0
+        self._next_failure_log_s = 0.0
         self._reconnect_requested = threading.Event()
         self._next_preview_s = 0.0
         self._last_reconnect_request_s = 0.0
@@ -142,7 +155,7 @@ class CaptureWorker:
             if state is self.state:
                 return
             self.state = state
-        level = logging.WARNING if state is CaptureState.LOST else logging.INFO
+        level = logging.WARNING if state in (CaptureState.LOST, CaptureState.UNAVAILABLE) else logging.INFO
         log.log(level, "%s", message)
         if self.on_status is not None:
             self.on_status(CaptureStatus(state, self.source.description, message))
@@ -153,24 +166,56 @@ class CaptureWorker:
                 if not self._open_source():
                     continue
                 self._read_until_failure()
-                self.source.close()
+                self._close_source()
         finally:
-            self.source.close()
+            self._close_source()
             self._set_state(CaptureState.STOPPED, f"stopped reading {self.source.description}")
 
     def _open_source(self) -> bool:
-        if self.state is not CaptureState.LOST:
+        if self.state is CaptureState.STOPPED:
             self._set_state(CaptureState.CONNECTING, f"opening {self.source.description}")
         try:
             self.source.open()
         except (SourceUnavailable, cv2.error) as error:
-            log.debug("opening %s failed: %s", self.source.description, error)
+            self._note_open_failure(error)
             self.stop_event.wait(self.timing.reconnect_interval_s)
             return False
+        self._open_failures = 0
+        with self._condition:
+            self._is_open = True
+            self._opened_s = time.monotonic()
         # The last fingerprint is kept: a source that comes back with the same
         # frozen frame stays lost.
         self._reconnect_requested.clear()
         return True
+
+    def _close_source(self) -> None:
+        with self._condition:
+            self._is_open = False
+        self.source.close()
+
+    def _note_open_failure(self, error: Exception) -> None:
+        """Report a failed open once as a state change, then log retries at most every OPEN_FAILURE_LOG_INTERVAL_S."""
+        self._open_failures += 1
+        reason = (
+            str(error) if isinstance(error, SourceUnavailable) else f"{self.source.description} could not be opened"
+        )
+        interval_s = self.timing.reconnect_interval_s
+        if self.state is not CaptureState.LOST:
+            # A source that ran before stays "lost"; one that never opened is "unavailable".
+            self._set_state(CaptureState.UNAVAILABLE, f"{reason}, retrying every {interval_s:g} s")
+        log.debug("opening %s failed (attempt %d): %s", self.source.description, self._open_failures, error)
+        now_s = time.monotonic()
+        if self._open_failures == 1:
+            self._next_failure_log_s = now_s + OPEN_FAILURE_LOG_INTERVAL_S
+        elif now_s >= self._next_failure_log_s:
+            log.info(
+                "%s still cannot be opened after %d attempts, retrying every %g s",
+                self.source.description,
+                self._open_failures,
+                interval_s,
+            )
+            self._next_failure_log_s = now_s + OPEN_FAILURE_LOG_INTERVAL_S
 
     def _read_until_failure(self) -> None:
         """Read frames until the source fails, the watchdog asks for a reconnect, or the worker stops."""
@@ -217,15 +262,25 @@ class CaptureWorker:
         """Report the source lost when no new frame came for lost_after_s, and make the reader reopen it."""
         check_interval_s = min(0.1, self.timing.lost_after_s / 4)
         while not self.stop_event.wait(check_interval_s):
+            now_s = time.monotonic()
             with self._condition:
-                silent_s = time.monotonic() - self._last_fresh_s
-            if silent_s < self.timing.lost_after_s:
+                if not self._is_open:
+                    continue  # the reader reports a source it cannot open
+                silent_s = now_s - self._last_fresh_s
+                open_for_s = now_s - self._opened_s
+            if min(silent_s, open_for_s) < self.timing.lost_after_s:
                 continue
-            self._set_state(
-                CaptureState.LOST,
-                f"{self.source.description} lost: no new frame for {silent_s:.1f} s; "
-                "check its cable and power, reconnecting",
-            )
+            if self.frames_read == 0:
+                message = (
+                    f"{self.source.description} opened but sent no frame in {open_for_s:.1f} s; "
+                    "check its cable and power, reconnecting"
+                )
+            else:
+                message = (
+                    f"{self.source.description} lost: no new frame for {silent_s:.1f} s; "
+                    "check its cable and power, reconnecting"
+                )
+            self._set_state(CaptureState.LOST, message)
             now_s = time.monotonic()
             if now_s - self._last_reconnect_request_s >= self.timing.lost_after_s:
                 self._last_reconnect_request_s = now_s

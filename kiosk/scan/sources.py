@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
+import sys
 import time
 from dataclasses import dataclass
 from enum import StrEnum
@@ -96,6 +98,32 @@ class FrameSource(Protocol):
     def close(self) -> None: ...
 
 
+def missing_device_problem(spec: SourceSpec) -> str | None:
+    """Return why a camera index or device path names no device at all, or None when its device exists.
+
+    A camera index N is the V4L2 device /dev/videoN, which is checked on Linux only.
+    """
+    if spec.kind is SourceKind.DEVICE_PATH and not Path(spec.value).exists():
+        return f"no camera at {spec.value}; plug it in or set camera_source to another device"
+    if spec.kind is SourceKind.CAMERA_INDEX and sys.platform.startswith("linux"):
+        device = Path(f"/dev/video{int(spec.value)}")
+        if not device.exists():
+            return f"{spec.describe()} could not be opened: there is no {device}; plug a camera in or set camera_source"
+    return None
+
+
+def quiet_opencv_log() -> None:
+    """Show only OpenCV's own errors on stderr, not its warnings, unless $OPENCV_LOG_LEVEL or DEBUG logging is set.
+
+    OpenCV prints a warning such as "can't open camera by index" for every failed
+    open, once a second while the capture worker retries. The worker reports the
+    failure itself, once.
+    """
+    if os.environ.get("OPENCV_LOG_LEVEL") or log.isEnabledFor(logging.DEBUG):
+        return
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+
+
 class OpenCvSource:
     """A camera, V4L2 device, video file or stream read with cv2.VideoCapture.
 
@@ -114,6 +142,11 @@ class OpenCvSource:
     def open(self) -> None:
         """Open the source and apply the capture settings; raise SourceUnavailable when it cannot be opened."""
         self.close()
+        quiet_opencv_log()
+        missing = missing_device_problem(self.spec)
+        if missing is not None:
+            # Checked first: OpenCV would only print its own warning for every attempt.
+            raise SourceUnavailable(missing)
         if self.spec.kind is SourceKind.CAMERA_INDEX:
             capture = cv2.VideoCapture(int(self.spec.value))
         elif self.spec.kind is SourceKind.DEVICE_PATH:
@@ -123,7 +156,7 @@ class OpenCvSource:
         if not capture.isOpened():
             capture.release()
             raise SourceUnavailable(
-                f"{self.description} cannot be opened; check that it is plugged in and not used by another program"
+                f"{self.description} could not be opened; check that it is plugged in and not used by another program"
             )
         if self.spec.kind in (SourceKind.CAMERA_INDEX, SourceKind.DEVICE_PATH):
             self._apply_camera_settings(capture)

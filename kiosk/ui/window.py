@@ -421,13 +421,13 @@ class MainWindow(QWidget):
             screen.tick()
 
     def _on_camera_state_changed(self, status: object) -> None:
-        """Show the capture worker's state: running is live; a lost camera is being reconnected."""
+        """Show the capture worker's state: running is live, a camera that never opened is missing, a lost one reconnecting."""
         state = getattr(status, "state", status)
         value = str(getattr(state, "value", state))
-        shown = {"connecting": "starting", "running": "live", "lost": "reconnecting"}.get(value, value)
-        self.status_bar.set_camera(shown)
+        shown = {"connecting": "starting", "running": "live", "lost": "reconnecting", "unavailable": "no_camera"}
+        self.status_bar.set_camera(shown.get(value, value))
         message = str(getattr(status, "message", ""))
-        if value == "lost" and message:
+        if value in ("lost", "unavailable") and message:
             self.show_message(message, "warning")
 
     def _on_sync_status_changed(self, status: Any) -> None:

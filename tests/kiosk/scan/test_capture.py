@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import sys
 import threading
 import time
 from pathlib import Path
@@ -245,8 +247,97 @@ def test_empty_folder_cannot_open(tmp_path: Path) -> None:
 
 def test_missing_device_cannot_open() -> None:
     source = OpenCvSource(parse_source("/dev/video-not-there"), CaptureSettings())
-    with pytest.raises(SourceUnavailable, match="cannot be opened; check that it is plugged in"):
+    with pytest.raises(SourceUnavailable) as caught:
         source.open()
+    assert str(caught.value) == "no camera at /dev/video-not-there; plug it in or set camera_source to another device"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="camera indexes map to /dev/video<N> on Linux only")
+def test_missing_camera_index_named() -> None:
+    index = next(n for n in range(90, 100) if not Path(f"/dev/video{n}").exists())
+    source = OpenCvSource(parse_source(str(index)), CaptureSettings())
+    with pytest.raises(SourceUnavailable) as caught:
+        source.open()
+    assert str(caught.value) == (
+        f"camera {index} could not be opened: there is no /dev/video{index}; plug a camera in or set camera_source"
+    )
+
+
+def test_opencv_open_warnings_kept_quiet(capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # /dev/null exists but is no camera: OpenCV itself warns "can't be used to capture by name" at its default level.
+    monkeypatch.delenv("OPENCV_LOG_LEVEL", raising=False)
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_WARNING)
+    source = OpenCvSource(parse_source("/dev/null"), CaptureSettings())
+    for _ in range(3):
+        with pytest.raises(SourceUnavailable, match="device path /dev/null could not be opened; check that it is"):
+            source.open()
+    assert "WARN" not in capfd.readouterr().err
+
+
+@pytest.mark.allow_warning_logs
+def test_missing_camera_reported_once(caplog: pytest.LogCaptureFixture) -> None:
+    # A camera that never opened is "unavailable", never "lost", and its retries add no messages.
+    caplog.set_level(logging.INFO, logger="kiosk.scan.capture")
+    source = OpenCvSource(parse_source("/dev/video-not-there"), CaptureSettings())
+    statuses = StatusLog()
+    worker = CaptureWorker(
+        source, timing=CaptureTiming(lost_after_s=0.3, reconnect_interval_s=0.05), on_status=statuses
+    )
+    worker.start()
+    try:
+        statuses.wait_for(CaptureState.UNAVAILABLE, timeout_s=2.0)
+        time.sleep(1.0)  # about 20 more failed opens
+    finally:
+        worker.stop()
+    assert statuses.states() == [CaptureState.CONNECTING, CaptureState.UNAVAILABLE, CaptureState.STOPPED]
+    unavailable = statuses.entries[1][1]
+    assert unavailable.message == (
+        "no camera at /dev/video-not-there; plug it in or set camera_source to another device, retrying every 0.05 s"
+    )
+    warnings = [record for record in caplog.records if record.levelno >= logging.WARNING]
+    assert [record.getMessage() for record in warnings] == [unavailable.message]
+    assert not [record for record in caplog.records if "still cannot be opened" in record.getMessage()]
+
+
+@pytest.mark.allow_warning_logs
+def test_camera_plugged_in_later_runs() -> None:
+    camera = FakeCamera(noisy_frame)
+    camera.unplug()
+    statuses = StatusLog()
+    worker = CaptureWorker(
+        camera, timing=CaptureTiming(lost_after_s=0.5, reconnect_interval_s=0.05), on_status=statuses
+    )
+    worker.start()
+    try:
+        statuses.wait_for(CaptureState.UNAVAILABLE, timeout_s=2.0)
+        time.sleep(0.8)  # longer than lost_after_s: a camera that never opened is not "lost"
+        camera.plug_in()
+        statuses.wait_for(CaptureState.RUNNING, timeout_s=2.0)
+    finally:
+        worker.stop()
+    assert statuses.states() == [
+        CaptureState.CONNECTING,
+        CaptureState.UNAVAILABLE,
+        CaptureState.RUNNING,
+        CaptureState.STOPPED,
+    ]
+    assert statuses.entries[1][1].message == "fake camera is unplugged, retrying every 0.05 s"
+
+
+@pytest.mark.allow_warning_logs
+def test_silent_camera_not_called_lost_frames() -> None:
+    # Opened, but no frame ever came: the message says so instead of "no new frame".
+    camera = FakeCamera(lambda index: None)
+    statuses = StatusLog()
+    worker = CaptureWorker(camera, timing=CaptureTiming(lost_after_s=0.3), on_status=statuses)
+    worker.start()
+    try:
+        statuses.wait_for(CaptureState.LOST, timeout_s=2.0)
+    finally:
+        worker.stop()
+    lost = next(status for _, status in statuses.entries if status.state is CaptureState.LOST)
+    assert lost.message.startswith("fake camera opened but sent no frame in 0.")
+    assert lost.message.endswith("s; check its cable and power, reconnecting")
 
 
 @pytest.mark.allow_warning_logs

@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import cv2
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from kiosk.scan.capture import CaptureTiming
 from kiosk.scan.decoding import decode_image
 from kiosk.scan.pipeline import CameraScanner
 from kiosk.scan.sources import CaptureSettings, open_source, parse_source
@@ -124,6 +126,29 @@ def test_camera_pipeline_logs_in_from_video(kiosk: KioskDriver, tmp_path: Path) 
     assert kiosk.station.kiosk.session.operator_id == "OP-0001"
     assert "running" in states
     assert kiosk.flash() == (True, "Logged in: Alex Moreau")
+
+
+@pytest.mark.allow_warning_logs
+def test_missing_camera_shown_not_lost(kiosk: KioskDriver) -> None:
+    bar = kiosk.window.status_bar
+    source = open_source(parse_source("/dev/video-not-there"), CaptureSettings())
+    timing = CaptureTiming(lost_after_s=0.3, reconnect_interval_s=0.05)
+    bridge = kiosk.station.bridge
+    scanner = CameraScanner(source, on_scan=bridge.on_scan, on_status=bridge.on_camera_state, timing=timing)
+    scanner.start()
+    try:
+        deadline = time.monotonic() + 5
+        while bar.camera.text() != "No camera" and time.monotonic() < deadline:
+            kiosk.wait(0.1)
+        kiosk.wait(0.5)  # longer than lost_after_s: a camera that never opened is not "reconnecting"
+        shown = bar.camera.text()
+    finally:
+        scanner.stop()
+    assert shown == "No camera"
+    assert kiosk.message() == (
+        "no camera at /dev/video-not-there; plug it in or set camera_source to another device, retrying every 0.05 s"
+    )
+    assert kiosk.window.message_bar.property("level") == "warning"
 
 
 def test_demo_video_shows_sequence() -> None:
