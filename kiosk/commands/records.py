@@ -167,7 +167,14 @@ def run_import_reference(args: argparse.Namespace, config: Config) -> int:
 
 
 def run_hash_pin(args: argparse.Namespace, config: Config) -> int:
-    pin = getpass.getpass("PIN: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
+    if not sys.stdin.isatty():
+        pin = sys.stdin.readline().strip()
+    else:
+        # Typed unseen, so a typo would go unnoticed: the PIN is asked twice.
+        pin = getpass.getpass("PIN: ")
+        if getpass.getpass("PIN again: ") != pin:
+            print("lineage hash-pin: the two PINs differ; nothing was printed. Run it again", file=sys.stderr)
+            return 1
     try:
         print(hash_pin(pin))
     except ValueError as error:

@@ -216,3 +216,54 @@ def test_timeline_text_lists_earlier_labels(small_store: Path) -> None:
     result = lineage("timeline", "C-3B", "--db", str(small_store))
     assert result.returncode == 0, result.stderr
     assert "C-3 label C-3B (earlier labels: C-3): 40 kg" in result.stdout
+
+
+def run_hash_pin_in_terminal(first: str, second: str) -> tuple[int, str]:
+    """Run `lineage hash-pin` on a pseudo-terminal, type the two PINs at its prompts; return exit status and output."""
+    import os
+    import pty
+    import select
+
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: its controlling terminal is the pseudo-terminal, as in an interactive shell
+        try:
+            os.chdir(ROOT)
+            os.execv(sys.executable, [sys.executable, "-m", "kiosk.cli", "hash-pin"])
+        finally:
+            os._exit(127)
+    # Each answer waits for its own prompt: getpass discards input typed before it prompts.
+    pending = [(b"PIN: ", first), (b"PIN again: ", second)]
+    output = b""
+    searched_from = 0
+    while True:
+        ready, _, _ = select.select([terminal], [], [], 30)
+        assert ready, f"lineage hash-pin stopped answering; output so far: {output!r}"
+        try:
+            chunk = os.read(terminal, 1024)
+        except OSError:  # the child has exited and closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+        if pending and pending[0][0] in output[searched_from:]:
+            prompt, answer = pending.pop(0)
+            searched_from = output.index(prompt, searched_from) + len(prompt)
+            os.write(terminal, answer.encode() + b"\n")
+    os.close(terminal)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), output.decode(errors="replace")
+
+
+def test_hash_pin_asks_twice_on_terminal() -> None:
+    status, output = run_hash_pin_in_terminal("4821", "4821")
+    assert status == 0, output
+    assert "PIN: " in output
+    assert "PIN again: " in output
+    assert check_pin("4821", output.strip().splitlines()[-1].strip())
+
+
+def test_hash_pin_mismatch_rejected() -> None:
+    status, output = run_hash_pin_in_terminal("4821", "4812")
+    assert status == 1
+    assert "lineage hash-pin: the two PINs differ; nothing was printed. Run it again" in output
+    assert "pbkdf2_sha256" not in output
