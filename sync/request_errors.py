@@ -65,13 +65,13 @@ def explain_request_failure(error: requests.RequestException, *, server: ServerA
     if isinstance(error, requests.exceptions.ConnectTimeout):
         return RequestFailure(
             TIMED_OUT,
-            f"the sync server {url} did not accept a connection within {server.connect_timeout_s:g} s: "
+            f"the connection to the sync server {url} timed out after {server.connect_timeout_s:g} s: "
             "check the network and that lineage-server runs there",
         )
     if isinstance(error, requests.exceptions.ReadTimeout):
         return RequestFailure(
             TIMED_OUT,
-            f"the sync server {url} did not respond within {server.read_timeout_s:g} s: "
+            f"the request to the sync server {url} timed out after {server.read_timeout_s:g} s without a response: "
             "it may be overloaded, so the request is retried later; check its log if this repeats",
         )
     if isinstance(error, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError):

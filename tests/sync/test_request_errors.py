@@ -51,7 +51,7 @@ def test_silent_server_times_out(silent_listener: socket.socket) -> None:
     url = f"http://127.0.0.1:{silent_listener.getsockname()[1]}"
     failure = failure_of(url, read_timeout_s=0.3)
     assert failure.code == "timed_out"
-    assert failure.message.startswith(f"the sync server {url} did not respond within 0.3 s:")
+    assert failure.message.startswith(f"the request to the sync server {url} timed out after 0.3 s without a response:")
 
 
 def test_plain_http_over_tls_fails(silent_listener: socket.socket) -> None:
