@@ -162,7 +162,7 @@ def test_new_station_pulls_first(server: ServerProcess, tmp_path: Path) -> None:
     server.cli("import-reference", str(DEMO_REFERENCE))
     result = newcomer.sync_once()
     assert result.returncode == 0, result.stderr
-    # The summary says what was pulled: events and reference entries (5 operators, 7 equipment,
+    # The summary names what was pulled: events and reference entries (5 operators, 7 equipment,
     # 3 sampling methods, 2 acceptance rules and 4 grades in the demo file).
     summary = result.stdout.splitlines()[0]
     assert re.search(r"pulled \d+ events? and 21 new reference entries, 0 still waiting$", summary)

@@ -16,7 +16,7 @@ from sync.request_errors import RequestFailure, ServerAddress, explain_request_f
 
 @pytest.fixture
 def silent_listener() -> Iterator[socket.socket]:
-    """A TCP socket on 127.0.0.1 that accepts connections (the kernel's backlog) and never answers."""
+    """A TCP socket on 127.0.0.1 that accepts connections (the kernel's backlog) and never responds."""
     with socket.create_server(("127.0.0.1", 0)) as listener:
         yield listener
 

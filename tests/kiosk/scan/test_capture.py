@@ -326,7 +326,7 @@ def test_camera_plugged_in_later_runs() -> None:
 
 @pytest.mark.allow_warning_logs
 def test_silent_camera_not_called_lost_frames() -> None:
-    # Opened, but no frame ever came: the message says so instead of "no new frame".
+    # Opened, but no frame ever came: the message states that instead of "no new frame".
     camera = FakeCamera(lambda index: None)
     statuses = StatusLog()
     worker = CaptureWorker(camera, timing=CaptureTiming(lost_after_s=0.3), on_status=statuses)

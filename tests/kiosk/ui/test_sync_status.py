@@ -77,7 +77,7 @@ def test_refused_server_reason_shown(station_factory: Callable[..., KioskDriver]
 @pytest.mark.slow
 @pytest.mark.allow_warning_logs
 def test_rejected_token_shown_while_online(station_factory: Callable[..., KioskDriver], server: ServerProcess) -> None:
-    # The server answers, so the station is online, but nothing syncs until the token is fixed.
+    # The server responds, so the station is online, but nothing syncs until the token is fixed.
     kiosk = station_factory(sync_server_url=server.url, sync_token="plt_unknown", sync_backoff_max_s=0.5)
     bar = kiosk.window.status_bar
     wait_for(kiosk, lambda: bar.connection.text() == "Online: token rejected")
