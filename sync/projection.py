@@ -191,11 +191,15 @@ def apply_events_bulk(events: Sequence[RecordEvent]) -> None:
         return
     ids = [event.event_id for event in events]
     voided: set[str] = set()
+    db = VoidedEvent._meta.database
     for start in range(0, len(ids), INSERT_CHUNK):
         chunk = ids[start : start + INSERT_CHUNK]
-        voided.update(
-            row.event_id for row in VoidedEvent.select(VoidedEvent.event_id).where(VoidedEvent.event_id.in_(chunk))
+        # Plain SQL, as in insert_many_plain: peewee's builder costs more than the query.
+        marks = ", ".join([db.param] * len(chunk))
+        cursor = db.execute_sql(
+            f'SELECT "event_id" FROM "{VoidedEvent._meta.table_name}" WHERE "event_id" IN ({marks})', chunk
         )
+        voided.update(row[0] for row in cursor.fetchall())
 
     merged: Rows = defaultdict(list)
     corrections: list[tuple[str, str]] = []
