@@ -8,12 +8,14 @@ that event produced are deleted, while the event itself stays in the records.
 
 from __future__ import annotations
 
+import io
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from peewee import Model
+import peewee
+from peewee import AutoField, DatabaseProxy, Model, PostgresqlDatabase
 
 from sync import kinds
 from sync.models import (
@@ -225,12 +227,17 @@ def insert_many_plain(model: type[Model], rows: list[dict[str, Any]], *, ignore_
     Does what ``model.insert_many(rows)`` does (with ``.on_conflict_ignore()``
     when asked) for rows whose keys are column names, at a fraction of the
     CPU: peewee builds its statement node by node, which costs more than
-    the database's own work for batches of hundreds of rows.
+    the database's own work for batches of hundreds of rows. On PostgreSQL,
+    rows that cannot conflict are sent with COPY, which skips both the
+    driver's quoting of every value and the server's parsing of the statement.
     """
     if not rows:
         return
     db = model._meta.database
+    if isinstance(db, DatabaseProxy):
+        db = db.obj
     table = model._meta.table_name
+    ignore_conflicts = ignore_conflicts and _has_unique_key(model)
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         groups[tuple(row)].append(row)
@@ -239,10 +246,52 @@ def insert_many_plain(model: type[Model], rows: list[dict[str, Any]], *, ignore_
         column_sql = ", ".join(f'"{column}"' for column in columns)
         for start in range(0, len(group), INSERT_CHUNK):
             chunk = group[start : start + INSERT_CHUNK]
+            if (
+                isinstance(db, PostgresqlDatabase)
+                and not ignore_conflicts
+                and _copy(db, table, column_sql, columns, chunk)
+            ):
+                continue
             sql = f'INSERT INTO "{table}" ({column_sql}) VALUES ' + ", ".join([row_sql] * len(chunk))
             if ignore_conflicts:
                 sql += " ON CONFLICT DO NOTHING"
             db.execute_sql(sql, [row[column] for row in chunk for column in columns])
+
+
+def _has_unique_key(model: type[Model]) -> bool:
+    """Whether an insert into this table could conflict: a key or unique column the rows supply."""
+    meta = model._meta
+    if meta.primary_key and not isinstance(meta.primary_key, AutoField):
+        return True
+    return any(field.unique for field in meta.fields.values()) or any(unique for _, unique in meta.indexes)
+
+
+def _copy(
+    db: PostgresqlDatabase, table: str, column_sql: str, columns: tuple[str, ...], rows: list[dict[str, Any]]
+) -> bool:
+    """Send rows with COPY in its text format; False, sending nothing, if a value is of a type it does not write."""
+    lines = []
+    for row in rows:
+        fields = []
+        for column in columns:
+            value = row[column]
+            if value is None:
+                fields.append("\\N")
+            elif isinstance(value, str):
+                fields.append(value.translate(_COPY_ESCAPES))
+            elif isinstance(value, int | float):  # bool is an int; PostgreSQL reads True and False
+                fields.append(str(value))
+            else:
+                return False
+        lines.append("\t".join(fields))
+    # Raise peewee's errors, as execute_sql does.
+    with peewee.__exception_wrapper__:  # type: ignore[attr-defined]
+        db.cursor().copy_expert(f'COPY "{table}" ({column_sql}) FROM STDIN', io.StringIO("\n".join(lines) + "\n"))
+    return True
+
+
+# COPY's text format ends fields at tabs and rows at newlines, and reads backslashes as escapes.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def apply_correction(correction_event_id: str, corrected_event_id: str) -> None:

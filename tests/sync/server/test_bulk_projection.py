@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from peewee import SqliteDatabase
 
 from sync import projection
+from sync.database import open_database
 from sync.migrations import STORE, migrate
 from sync.models import PROJECTION_MODELS, Event, database_proxy, event_from_row, event_row
 from sync.records import Event as RecordEvent
 from sync.store import Store
 from tests.helpers import OPERATOR, exposure_body, lot_body, sample_body, transformation_body
+from tests.sync.server.support import Backend, postgres_absent_reason
 
 
 def record_history(store: Store) -> list[RecordEvent]:
@@ -27,8 +29,10 @@ def record_history(store: Store) -> list[RecordEvent]:
         record("lot_registered", lot_body("L-1", {"C-1": 20.0, "C-2": 20.0})),
         record("lot_registered", lot_body("L-2", {"C-3": 10.0})),
     ]
+    # Quotes, backslashes and a literal \\N: the stored body text must survive COPY's escapes on PostgreSQL.
+    reason = 'torn "edge" \\N, back\\slash, Müller, 粉末'
     relabel = record(
-        "container_relabelled", {"container_id": "C-1", "old_label": "C-1", "new_label": "N-1", "reason": "torn"}
+        "container_relabelled", {"container_id": "C-1", "old_label": "C-1", "new_label": "N-1", "reason": reason}
     )
     events.append(relabel)
     events.append(record("container_opened", exposure_body("C-2")))
@@ -59,21 +63,35 @@ def record_history(store: Store) -> list[RecordEvent]:
     return events
 
 
-def table_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    conn = sqlite3.connect(path)
-    try:
-        tables = {}
-        for model in PROJECTION_MODELS:
-            name = model._meta.table_name  # type: ignore[attr-defined]
-            columns = [field.column_name for field in model._meta.sorted_fields if field.name != "id"]  # type: ignore[attr-defined]
-            tables[name] = sorted(conn.execute(f"SELECT {', '.join(columns)} FROM {name}").fetchall())
-        return tables
-    finally:
-        conn.close()
+def table_rows(query: Callable[[str], list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:
+    tables = {}
+    for model in (Event, *PROJECTION_MODELS):
+        name = model._meta.table_name  # type: ignore[attr-defined]
+        columns = [
+            field.column_name
+            for field in model._meta.sorted_fields  # type: ignore[attr-defined]
+            if field.name not in ("id", "stored_utc_us")
+        ]
+        tables[name] = sorted(tuple(row) for row in query(f"SELECT {', '.join(columns)} FROM {name}"))
+    return tables
 
 
+def sqlite_query(path: Path) -> Callable[[str], list[tuple[Any, ...]]]:
+    def query(sql: str) -> list[tuple[Any, ...]]:
+        conn = sqlite3.connect(path)
+        try:
+            return conn.execute(sql).fetchall()
+        finally:
+            conn.close()
+
+    return query
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
 @pytest.mark.parametrize("batch_size", [1, 3, 100])
-def test_bulk_matches_per_event_path(tmp_path: Path, batch_size: int) -> None:
+def test_bulk_matches_per_event_path(tmp_path: Path, batch_size: int, kind: str) -> None:
+    if kind == "postgres" and (reason := postgres_absent_reason()):
+        pytest.skip(reason)
     station_path = tmp_path / "station.db"
     store = Store.open(station_path, station_id="ST-01")
     try:
@@ -83,20 +101,21 @@ def test_bulk_matches_per_event_path(tmp_path: Path, batch_size: int) -> None:
     finally:
         store.close()
 
-    bulk_path = tmp_path / "bulk.db"
-    db = SqliteDatabase(str(bulk_path))
-    database_proxy.initialize(db)
-    with db.connection_context():
-        migrate(db, STORE)
-        for start in range(0, len(events), batch_size):
-            chunk = events[start : start + batch_size]
-            with db.atomic():
-                Event.insert_many([event_row(event, 0) for event in chunk]).execute()
-                projection.apply_events_bulk(chunk)
-    db.close()
+    with Backend.make(kind, tmp_path) as backend:
+        db = open_database(backend.target)
+        database_proxy.initialize(db)
+        with db.connection_context():
+            migrate(db, STORE)
+            for start in range(0, len(events), batch_size):
+                chunk = events[start : start + batch_size]
+                with db.atomic():
+                    # The server's path: on PostgreSQL these rows go by COPY.
+                    projection.insert_many_plain(Event, [event_row(event, 0) for event in chunk])
+                    projection.apply_events_bulk(chunk)
+        db.close()
+        actual = table_rows(backend.query)
 
-    expected = table_rows(station_path)
-    actual = table_rows(bulk_path)
+    expected = table_rows(sqlite_query(station_path))
     assert expected["voided_event"], "the history must void something"
     for table, rows in expected.items():
         assert actual[table] == rows, table
