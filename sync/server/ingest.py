@@ -188,16 +188,21 @@ def _held_rows(station_id: str, events: Sequence[RecordEvent]) -> tuple[dict[str
         ids = [event.event_id for event in chunk]
         seqs = sorted({event.seq + step for event in chunk for step in (-1, 0, 1)})
         # Written as plain SQL: peewee takes longer to build this query's
-        # hundreds of parameters than the database takes to answer it.
+        # hundreds of parameters than the database takes to answer it. Two
+        # halves joined by UNION ALL, which PostgreSQL answers faster than one
+        # OR; a batch's usual run of consecutive sequence numbers is one range.
         db = Event._meta.database
-        id_marks = ", ".join([db.param] * len(ids))
-        seq_marks = ", ".join([db.param] * len(seqs))
-        sql = (
-            'SELECT "event_id", "station_id", "seq", "hash", "prev_hash" '
-            f'FROM "{Event._meta.table_name}" '
-            f'WHERE "event_id" IN ({id_marks}) OR ("station_id" = {db.param} AND "seq" IN ({seq_marks}))'
-        )
-        cursor = db.execute_sql(sql, [*ids, station_id, *seqs])
+        columns = f'"event_id", "station_id", "seq", "hash", "prev_hash" FROM "{Event._meta.table_name}"'
+        by_id = f'SELECT {columns} WHERE "event_id" IN ({", ".join([db.param] * len(ids))})'
+        if seqs[-1] - seqs[0] + 1 == len(seqs):
+            by_seq = f'SELECT {columns} WHERE "station_id" = {db.param} AND "seq" BETWEEN {db.param} AND {db.param}'
+            seq_params = [seqs[0], seqs[-1]]
+        else:
+            by_seq = (
+                f'SELECT {columns} WHERE "station_id" = {db.param} AND "seq" IN ({", ".join([db.param] * len(seqs))})'
+            )
+            seq_params = seqs
+        cursor = db.execute_sql(f"{by_id} UNION ALL {by_seq}", [*ids, station_id, *seq_params])
         for event_id, row_station_id, seq, held_hash, prev_hash in cursor.fetchall():
             hashes[event_id] = held_hash
             if row_station_id == station_id:
