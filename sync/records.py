@@ -41,6 +41,8 @@ ENVELOPE_FIELDS = (
 # Events whose canonical encoding is larger than this are rejected: no real
 # lineage event comes near it, and the server must bound what it parses.
 MAX_EVENT_BYTES = 256 * 1024
+# Bytes the hash adds to an event's canonical encoding: `"hash":"` 64 hex digits `",`.
+HASH_ENTRY_BYTES = len('"hash":"",') + 64
 
 
 class InvalidEvent(ValueError):
@@ -103,8 +105,11 @@ class Event:
 
     @property
     def occurred_utc_us(self) -> int:
-        """Microseconds since the Unix epoch of the act, in UTC: the sort key."""
-        return to_utc_us(parse_time(self.occurred_at))
+        """Microseconds since the Unix epoch of the act, in UTC: the sort key (cached)."""
+        if "occurred_utc_us" not in self._cache:
+            self._cache["occurred_utc_us"] = to_utc_us(parse_time(self.occurred_at))
+        value: int = self._cache["occurred_utc_us"]
+        return value
 
     def parsed_body(self) -> Body:
         """Return the validated body model (cached)."""
@@ -236,7 +241,10 @@ def event_from_dict(data: Any) -> Event:
     problems = _envelope_problems(data)
     if problems:
         raise InvalidEvent(problems)
-    if len(canonical_json(data)) > MAX_EVENT_BYTES:
+    # One encoding serves the size check and the hash: the whole event's
+    # encoding is this one plus `"hash":"<64 hex digits>",`.
+    content = canonical_json({name: data[name] for name in ENVELOPE_FIELDS if name != "hash"})
+    if len(content) + HASH_ENTRY_BYTES > MAX_EVENT_BYTES:
         raise InvalidEvent([Problem("event", data["event_id"], f"must be at most {MAX_EVENT_BYTES} bytes encoded")])
 
     parsed = parse_body(data["kind"], data["body"])
@@ -245,8 +253,7 @@ def event_from_dict(data: Any) -> Event:
         raise InvalidEvent(
             [Problem("subjects", data["subjects"], f"must be {expected_subjects}, the ids the body names")]
         )
-    expected_hash = compute_hash(data)
-    if data["hash"] != expected_hash:
+    if data["hash"] != hashlib.sha256(content).hexdigest():
         raise InvalidEvent(
             [Problem("hash", data["hash"], "must be the SHA-256 of the canonical encoding of the other fields")]
         )

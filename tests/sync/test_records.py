@@ -219,6 +219,16 @@ def test_oversized_event_rejected() -> None:
     assert f"at most {MAX_EVENT_BYTES} bytes" in caught.value.problems[0].rule
 
 
+@pytest.mark.parametrize("excess", [0, 1])
+def test_size_limit_counts_the_whole_encoded_event(excess: int) -> None:
+    data = seal("container_opened", exposure_body("C-1")).to_dict()
+    data["body"]["storage_location"] += "x" * (MAX_EVENT_BYTES + excess - len(canonical_json(data)))
+    assert len(canonical_json(data)) == MAX_EVENT_BYTES + excess
+    with pytest.raises(InvalidEvent) as caught:  # the edited body no longer matches its hash
+        event_from_dict(data)
+    assert (caught.value.problems[0].field == "event") == (excess > 0)
+
+
 def test_canonical_json_independent_of_key_order() -> None:
     assert canonical_json({"b": 1, "a": [1.5, "é"]}) == canonical_json({"a": [1.5, "é"], "b": 1})
     assert canonical_json({"a": 0.1}) == b'{"a":0.1}'
