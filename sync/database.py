@@ -26,9 +26,11 @@ SQLITE_PRAGMAS: dict[str, Any] = {
     "synchronous": 2,  # FULL: a committed event survives a power cut.
     "foreign_keys": 1,
     "busy_timeout": 10_000,
-    "cache_size": -32_000,  # 32 MiB
     "temp_store": 2,
 }
+# Page cache of each connection (each thread that uses the store has its own),
+# in MiB. It fills as the file is read and then stays at this size.
+DEFAULT_CACHE_MIB = 32
 
 
 class StationDatabase(SqliteDatabase):
@@ -41,9 +43,10 @@ class StationDatabase(SqliteDatabase):
     store's lifetime, so only it ever checkpoints.
     """
 
-    def __init__(self, path: str | Path, **kwargs: Any):
+    def __init__(self, path: str | Path, *, cache_mib: int = DEFAULT_CACHE_MIB, **kwargs: Any):
         self.writer_thread: threading.Thread | None = None
-        super().__init__(str(path), pragmas=SQLITE_PRAGMAS, check_same_thread=False, **kwargs)
+        pragmas = {**SQLITE_PRAGMAS, "cache_size": -cache_mib * 1024}  # negative: KiB
+        super().__init__(str(path), pragmas=pragmas, check_same_thread=False, **kwargs)
 
     def _add_conn_hooks(self, conn: sqlite3.Connection) -> None:
         super()._add_conn_hooks(conn)  # type: ignore[misc]
@@ -63,13 +66,14 @@ def check_store_path(path: Path) -> None:
             raise StoreUnavailable(f"cannot use {path} as a store: {parent} is a file, not a folder")
 
 
-def open_sqlite(path: str | Path) -> StationDatabase:
-    """Open (creating if needed) a station store file and log the SQLite version it runs on.
+def open_sqlite(path: str | Path, *, cache_mib: int = DEFAULT_CACHE_MIB) -> StationDatabase:
+    """Open (creating if needed) a store file and log the SQLite version it runs on.
 
-    Raises StoreUnavailable when the path is a folder or lies below a file.
+    ``cache_mib`` is the page cache of each connection. Raises StoreUnavailable
+    when the path is a folder or lies below a file.
     """
     check_store_path(Path(path))
-    db = StationDatabase(path)
+    db = StationDatabase(path, cache_mib=cache_mib)
     log.info("Opening SQLite store %s with SQLite %s", path, sqlite3.sqlite_version)
     return db
 

@@ -34,6 +34,11 @@ from sync.writer import Writer
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+# Page cache per connection at a station, in MiB. The station app reads its
+# store from several threads, each with its own connection and cache; at 8 MiB
+# they stay within the app's memory target (docs/BENCHMARKS.md, Station app).
+STATION_CACHE_MIB = 8
+
 
 @dataclass
 class StartupReport:
@@ -92,7 +97,7 @@ class Store:
             damaged = move_aside(path)
             salvage_report = salvage(damaged, problem)
 
-        db = open_sqlite(path)
+        db = open_sqlite(path, cache_mib=STATION_CACHE_MIB)
         database_proxy.initialize(db)
         try:
             writer = Writer(db)

@@ -17,7 +17,7 @@ from sync.errors import ActionRejected, StorageFull, StoreUnavailable, WrongStat
 from sync.lineage import open_containers
 from sync.models import Event, Outbox
 from sync.records import InvalidEvent
-from sync.store import Store
+from sync.store import STATION_CACHE_MIB, Store
 from sync.timeline import build_timeline
 from sync.verify import verify_chains
 from tests.helpers import OPERATOR, decision_body, exposure_body, lot_body
@@ -153,7 +153,7 @@ def test_concurrent_readers_writer_and_sync_never_locked(fresh_store: Store) -> 
 
 RECORDER = """
 import sys
-from sync.store import Store
+from sync.store import STATION_CACHE_MIB, Store
 from tests.helpers import lot_body, exposure_body
 store = Store.open(sys.argv[1], station_id="ST-01")
 store.record("lot_registered", lot_body("L-1", {"C-1": 25.0}), operator_id="OP-0001", check_rules=False)
@@ -202,3 +202,18 @@ def test_station_refuses_folder_as_store(store_tmpdir: Path) -> None:
         Store.open(folder, station_id="ST-01")
     assert folder.is_dir()
     assert [p.name for p in store_tmpdir.iterdir()] == ["folder.db"]
+
+
+def test_every_station_connection_has_the_bounded_page_cache(fresh_store: Store) -> None:
+    """Each thread's connection caches at most STATION_CACHE_MIB, so the app's memory levels off."""
+    sizes: list[int] = []
+
+    def read_cache_size() -> None:
+        with fresh_store.reading():
+            sizes.append(Event._meta.database.execute_sql("PRAGMA cache_size").fetchone()[0])  # type: ignore[attr-defined]
+
+    reader = threading.Thread(target=read_cache_size)
+    reader.start()
+    reader.join()
+    sizes.append(fresh_store.write(lambda: Event._meta.database.execute_sql("PRAGMA cache_size").fetchone()[0]))  # type: ignore[attr-defined]
+    assert sizes == [-STATION_CACHE_MIB * 1024] * 2
