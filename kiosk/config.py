@@ -3,7 +3,9 @@
 Read from a TOML file (``--config``, else $LINEAGE_CONFIG, else
 /etc/powder-lineage/station.toml, else ~/.config/powder-lineage/station.toml);
 command-line flags override the file. Unknown keys and wrong types are
-rejected at load with the key, the value and what is expected.
+rejected at load with the key, the value and what is expected. A relative
+path in the file is read from the file's folder, so a station's settings mean
+the same whichever folder a command runs in.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sync.errors import describe_file_error
 from sync.urls import server_url_problem
 
 
@@ -83,7 +86,7 @@ SETTINGS: list[Setting] = [
     Setting("printer_retry_first_s", float, 5.0, "Seconds before a failed print is retried; doubles per failure."),
     Setting("printer_retry_max_s", float, 300.0, "Longest wait between retries of a failed print, in seconds."),
     # Scanning (kiosk/scan, docs/scanning.md); [camera], [preview], [scan] and [wedge] tables in the TOML file.
-    Setting("camera_source", str, "0", "Camera index, /dev/video path, video file, image folder or stream URL."),
+    Setting("camera_source", (str, int), "0", "Camera index, /dev/video path, video file, image folder or stream URL."),
     Setting("camera_width_px", int, 1280, "Frame width asked of the camera, in pixels; 0 keeps its default."),
     Setting("camera_height_px", int, 720, "Frame height asked of the camera, in pixels; 0 keeps its default."),
     Setting("camera_fps", float, 30.0, "Frame rate asked of the camera, and the rate image folders play at."),
@@ -141,6 +144,11 @@ SETTINGS: list[Setting] = [
     Setting("sensor_reading_file", str, "", "JSON file a sensor writes temperature and humidity to; empty: no sensor."),
     Setting("sensor_max_age_s", float, 300.0, "Sensor readings older than this many seconds are not used."),
 ]
+
+
+# Settings holding a file or folder path. camera_source holds one only when it
+# is neither a device index nor a stream URL.
+PATH_SETTINGS = ("db_path", "sync_ca_bundle", "reference_file", "printer_folder", "sensor_reading_file")
 
 
 class ConfigError(ValueError):
@@ -226,14 +234,24 @@ def load_config(path: Path | None = None) -> Config:
             return Config(values, None)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise ConfigError(f"configuration file {path} not found") from error
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"configuration file {path} is not valid TOML: {error}") from error
+    except OSError as error:
+        raise ConfigError(describe_file_error(error, "configuration file", path)) from error
     for key, value in _flatten(data).items():
         _check(key, value, where=str(path))
-        values[key] = value
+        values[key] = _from_folder(path.parent, key, value)
     return Config(values, path)
+
+
+def _from_folder(folder: Path, key: str, value: Any) -> Any:
+    """Return a path setting read relative to `folder` (the configuration file's), other settings unchanged."""
+    if key == "camera_source":
+        value = str(value)  # `source = 0` in the file means device 0, as "0" does
+    is_path = key in PATH_SETTINGS or (key == "camera_source" and not value.isdigit() and "://" not in value)
+    if not is_path or not value:
+        return value
+    return str(folder.absolute() / Path(value).expanduser())
 
 
 def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:

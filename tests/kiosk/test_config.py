@@ -48,3 +48,38 @@ def test_unknown_setting_suggests_nearest(tmp_path: Path, text: str, message: st
 def test_wrong_type_names_expected(tmp_path: Path, text: str, expected: str) -> None:
     with pytest.raises(ConfigError, match=expected):
         load_text(tmp_path, text)
+
+
+def test_relative_paths_are_read_from_the_file_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "station"
+    folder.mkdir()
+    (folder / "station.toml").write_text(
+        'db_path = "st1.db"\nreference_file = "ref/reference.toml"\nsync_ca_bundle = "/etc/ca.pem"\n'
+        '[camera]\nsource = "labels.mp4"\n'
+    )
+    monkeypatch.chdir(tmp_path)  # a command run from another folder
+    config = load_config(Path("station/station.toml"))
+    assert config.store_path == folder / "st1.db"
+    assert config.reference_file == str(folder / "ref" / "reference.toml")
+    assert config.sync_ca_bundle == "/etc/ca.pem"
+    assert config.camera_source == str(folder / "labels.mp4")
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"), [("0", "0"), (2, "2"), ("rtsp://127.0.0.1:8554/line", "rtsp://127.0.0.1:8554/line")]
+)
+def test_camera_index_and_stream_stay_as_written(tmp_path: Path, source: object, expected: str) -> None:
+    path = tmp_path / "station.toml"
+    path.write_text(f"[camera]\nsource = {source!r}\n".replace("'", '"'))
+    assert load_config(path).camera_source == expected
+
+
+def test_config_path_that_is_a_folder_or_missing_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as folder:
+        load_config(tmp_path)
+    assert (
+        str(folder.value) == f"configuration file {tmp_path} is a folder, not a file; give the path of the file itself"
+    )
+    with pytest.raises(ConfigError) as missing:
+        load_config(tmp_path / "absent.toml")
+    assert str(missing.value) == f"configuration file {tmp_path / 'absent.toml'} not found; check the path"
