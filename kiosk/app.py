@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kiosk.config import Config, ConfigError, load_config
+from sync.errors import describe_file_error
 
 log = logging.getLogger("kiosk.app")
 
@@ -109,7 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"lineage-kiosk: {error}", file=sys.stderr)
         return EXIT_USAGE
     except (OSError, ValueError) as error:
-        print(f"lineage-kiosk: the demo store could not be made: {error}", file=sys.stderr)
+        what = "the demo store could not be made" if args.demo else "the station could not start"
+        detail = describe_file_error(error) if isinstance(error, OSError) else str(error)
+        print(f"lineage-kiosk: {what}: {detail}", file=sys.stderr)
         return EXIT_FAILED
     return run(config, with_camera=with_camera, size=size, quit_after_s=args.quit_after)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import peewee
 
 from kiosk.config import ConfigError, load_config
-from sync.errors import StoreError
+from sync.errors import StoreError, describe_file_error
 from sync.records import InvalidEvent
 from sync.reference import InvalidReference
 
@@ -71,6 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as error:  # a path that is a folder, missing, unreadable, or a full disk
+        print(f"lineage {args.command}: {describe_file_error(error)}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 if __name__ == "__main__":

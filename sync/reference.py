@@ -18,6 +18,7 @@ from typing import Any
 
 from peewee import BooleanField, CharField, FloatField, IntegerField, Model, TextField
 
+from sync.errors import describe_file_error
 from sync.ids import IDENTIFIER_RE
 from sync.models import BaseModel
 
@@ -150,10 +151,10 @@ def load_reference_file(path: Path) -> dict[str, list[dict[str, Any]]]:
     """
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise InvalidReference(f"reference file {path} not found") from error
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise InvalidReference(f"reference file {path} is not valid TOML: {error}") from error
+    except OSError as error:
+        raise InvalidReference(describe_file_error(error, "reference file", path)) from error
     unknown = sorted(set(data) - set(SECTIONS))
     if unknown:
         raise InvalidReference(f"{path}: unknown section {unknown[0]!r}; expected {', '.join(SECTIONS)}")
