@@ -6,13 +6,20 @@ import argparse
 import getpass
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import peewee
+from peewee import PostgresqlDatabase
+
 from kiosk.config import Config, ConfigError
+from sync.database import is_postgres_url, open_postgres
 from sync.lineage import DEFAULT_DEPTH
+from sync.models import Event, database_proxy
 from sync.reference import hash_pin, import_reference_rows, load_reference_file
 from sync.store import Store
 
@@ -24,7 +31,7 @@ def register(subparsers: Any) -> None:
         help="print a lot's whole story from any lot number, container id, earlier label or sample id",
     )
     timeline.add_argument("id", help="lot id or supplier lot number, container id or label, or sample id")
-    add_db_option(timeline)
+    add_db_option(timeline, postgres=True)
     timeline.add_argument("--format", choices=["text", "json"], default="text", help="output format (default text)")
     timeline.add_argument(
         "--depth",
@@ -35,7 +42,7 @@ def register(subparsers: Any) -> None:
     timeline.set_defaults(handler=run_timeline)
 
     verify = subparsers.add_parser("verify", help="check every station's hash chain and sequence")
-    add_db_option(verify)
+    add_db_option(verify, postgres=True)
     verify.set_defaults(handler=run_verify)
 
     demo = subparsers.add_parser("demo-data", help="write a realistic, deterministic plant history into a store")
@@ -59,23 +66,75 @@ def register(subparsers: Any) -> None:
     pin.set_defaults(handler=run_hash_pin)
 
 
-def add_db_option(parser: argparse.ArgumentParser) -> None:
+def add_db_option(parser: argparse.ArgumentParser, *, postgres: bool = False) -> None:
     """Add --db, the store to use (default: the station's store from the configuration)."""
-    parser.add_argument("--db", default=None, help="station store file (default: the configured station store)")
+    what = "station store file or postgresql:// URL" if postgres else "station store file"
+    parser.add_argument("--db", default=None, help=f"{what} (default: the configured station store)")
 
 
 def open_store(args: argparse.Namespace, config: Config) -> Store:
     """Open the store named by --db, else the configured station store."""
+    if args.db and is_postgres_url(args.db):
+        raise SystemExit(
+            f"lineage {args.command}: writes a station store, a SQLite file, not {args.db}; "
+            f"for a server's PostgreSQL database use `lineage-server --db {args.db} {args.command} ...`"
+        )
     path = Path(args.db) if args.db else config.store_path
     if not path.exists() and args.command != "import-reference":
+        where = "given with --db" if args.db else f"the db_path of {config.source}" if config.source else "the default"
         raise SystemExit(
-            f"lineage {args.command}: no store at {path}; give --db PATH or run `lineage demo-data --db {path}`"
+            f"lineage {args.command}: no store at {path.absolute()} ({where}); "
+            "give --db with the path of a station store (`lineage demo-data --db FILE` makes a demo one)"
         )
     # Tools never move a file aside: a wrong --db path must not turn someone's file into a "damaged store".
     store = Store.open(path, station_id=None if path.exists() else config.station_id, salvage_damaged=False)
     for message in store.startup_report.messages:
         print(message, file=sys.stderr)
     return store
+
+
+class PostgresRecords:
+    """A PostgreSQL database of records (a server's, or demo data) opened for reading only."""
+
+    def __init__(self, db: PostgresqlDatabase):
+        self.db = db
+
+    def __enter__(self) -> PostgresRecords:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.db.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Read in one read-only transaction: a consistent snapshot that cannot change anything."""
+        with self.db.connection_context(), self.db.atomic():
+            self.db.execute_sql("SET TRANSACTION READ ONLY")
+            yield
+
+
+def open_records(args: argparse.Namespace, config: Config) -> Store | PostgresRecords:
+    """Open --db for reading: a station store file, or a PostgreSQL database named by its URL."""
+    if not (args.db and is_postgres_url(args.db)):
+        return open_store(args, config)
+    db = open_postgres(args.db)
+    try:
+        db.connect()
+        has_records = db.table_exists(Event._meta.table_name)
+    except peewee.OperationalError as error:
+        raise SystemExit(
+            f"lineage {args.command}: cannot read the PostgreSQL database {args.db}: {str(error).strip()}; "
+            "check that PostgreSQL runs there and that the database name is right"
+        ) from error
+    if not has_records:
+        db.close()
+        raise SystemExit(
+            f"lineage {args.command}: the PostgreSQL database {args.db} holds no Powder Lineage records; "
+            "check the database name"
+        )
+    db.close()
+    database_proxy.initialize(db)
+    return PostgresRecords(db)
 
 
 def run_timeline(args: argparse.Namespace, config: Config) -> int:
@@ -91,7 +150,7 @@ def run_timeline(args: argparse.Namespace, config: Config) -> int:
     except RejectedLabelPayload as error:
         print(f"lineage timeline: {error}", file=sys.stderr)
         return 1
-    with open_store(args, config) as store, store.reading():
+    with open_records(args, config) as store, store.reading():
         timeline = build_timeline(identifier, max_depth=args.depth)
     if args.format == "json":
         json.dump(timeline, sys.stdout, indent=2, ensure_ascii=False)
@@ -114,12 +173,13 @@ def station_zone(config: Config) -> tzinfo | None:
 def run_verify(args: argparse.Namespace, config: Config) -> int:
     from sync.verify import verify_chains
 
-    with open_store(args, config) as store, store.reading():
+    with open_records(args, config) as store, store.reading():
         report = verify_chains()
     for station_id, count in report.stations.items():
-        print(f"station {station_id}: {count} events checked")
+        print(f"station {station_id}: {count} {'event' if count == 1 else 'events'} checked")
     if report.ok:
-        print(f"OK: {report.events_checked} events, every chain intact")
+        count = report.events_checked
+        print(f"OK: {count} {'event' if count == 1 else 'events'}, every chain intact")
         return 0
     for problem in report.problems:
         print(f"BROKEN: {problem}")
@@ -169,6 +229,12 @@ def run_import_reference(args: argparse.Namespace, config: Config) -> int:
 def run_hash_pin(args: argparse.Namespace, config: Config) -> int:
     if not sys.stdin.isatty():
         pin = sys.stdin.readline().strip()
+        if not pin:
+            print(
+                "lineage hash-pin: no PIN was given; type it, or pipe it in: echo 1234 | lineage hash-pin",
+                file=sys.stderr,
+            )
+            return 1
     else:
         # Typed unseen, so a typo would go unnoticed: the PIN is asked twice.
         pin = getpass.getpass("PIN: ")

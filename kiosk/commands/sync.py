@@ -63,7 +63,11 @@ def open_station_store(args: argparse.Namespace, config: Config) -> Any:
     from sync.store import Store
 
     path = Path(args.db) if args.db else config.store_path
-    store = Store.open(path, station_id=None if path.exists() else config.station_id)
+    is_new = not path.exists()
+    store = Store.open(path, station_id=config.station_id if is_new else None)
+    if is_new:
+        # Said aloud: a mistyped path must not pass for the station's real store.
+        print(f"No store at {path.absolute()}: made a new, empty one for station {config.station_id}.", file=sys.stderr)
     for message in store.startup_report.messages:
         print(message, file=sys.stderr)
     return store
@@ -93,11 +97,12 @@ def run_sync(args: argparse.Namespace, config: Config) -> int:
         except SyncError as error:
             status = client.status()
             print(f"lineage sync: {error}", file=sys.stderr)
-            print(
-                f"{status.waiting} {'event' if status.waiting == 1 else 'events'} still waiting; "
-                "they stay in the outbox and are sent next time.",
-                file=sys.stderr,
+            waiting = (
+                "1 event still waiting; it stays"
+                if status.waiting == 1
+                else f"{status.waiting} events still waiting; they stay"
             )
+            print(f"{waiting} in the outbox and will be sent next time.", file=sys.stderr)
             return 1
         print(report.summary())
         status = client.status()
@@ -116,7 +121,8 @@ def print_status(client: Any) -> int:
 def _print_problems(client: Any, status: Any) -> None:
     for event in client.rejected_events():
         print(f"REJECTED {event['event_id']} seq {event['seq']} {event['kind']}: {event['reason']}")
-    if status.rejected:
+    if status.rejected and not status.receipt_problem:
+        # With a receipt problem the store itself is in doubt: its advice below comes first.
         print("Record a correction for each rejected event (it stays in the records with its reason).")
     for station, missing in status.open_gaps.items():
         print(f"GAP: {missing} {'event' if missing == 1 else 'events'} of station {station} not yet received here")

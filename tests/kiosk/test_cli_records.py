@@ -267,3 +267,85 @@ def test_hash_pin_mismatch_rejected() -> None:
     assert status == 1
     assert "lineage hash-pin: the two PINs differ; nothing was printed. Run it again" in output
     assert "pbkdf2_sha256" not in output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["import-reference", "{folder}", "--db", "{tmp}/station.db"],
+        ["--config", "{folder}", "timeline", "L-1"],
+        ["--config", "{folder}", "verify"],
+        ["--config", "{folder}", "sync", "--once"],
+    ],
+)
+def test_folder_given_for_a_file_is_named(tmp_path: Path, command: list[str]) -> None:
+    folder = tmp_path / "settings"
+    folder.mkdir()
+    result = lineage(*(part.format(folder=folder, tmp=tmp_path) for part in command))
+    assert result.returncode == 1
+    assert f"{folder} is a folder, not a file; give the path of the file itself" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["settings"]
+
+
+def test_relative_db_path_read_from_the_config_folder(small_store: Path) -> None:
+    config = small_store.parent / "station.toml"
+    config.write_text(f'db_path = "{small_store.name}"\n')
+    result = lineage("--config", str(config), "timeline", "L-1")  # run from the repository's folder
+    assert result.returncode == 0, result.stderr
+    assert "Lot L-1" in result.stdout
+
+
+def test_missing_configured_store_named_with_its_setting(tmp_path: Path) -> None:
+    config = tmp_path / "station.toml"
+    config.write_text('db_path = "st1.db"\n')
+    result = lineage("--config", str(config), "timeline", "L-1")
+    assert result.returncode == 1
+    assert f"no store at {tmp_path / 'st1.db'} (the db_path of {config})" in result.stderr
+
+
+def test_hash_pin_with_nothing_piped_in() -> None:
+    result = lineage("hash-pin", stdin="")
+    assert result.returncode == 1
+    assert "no PIN was given" in result.stderr
+
+
+def test_verify_counts_one_event_in_the_singular(tmp_path: Path) -> None:
+    path = tmp_path / "one.db"
+    with Store.open(path, station_id="ST-01") as store:
+        store.record("lot_registered", lot_body("L-1", {"C-1": 30.0}), operator_id=OPERATOR, check_rules=False)
+    result = lineage("verify", "--db", str(path))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "station ST-01: 1 event checked\nOK: 1 event, every chain intact\n"
+
+
+def test_timeline_and_verify_read_a_postgresql_database(tmp_path: Path) -> None:
+    from tests.sync.server.support import Backend, postgres_absent_reason
+
+    if reason := postgres_absent_reason():
+        pytest.skip(reason)
+    with Backend.make("postgres", tmp_path) as backend:
+        assert lineage("demo-data", "--db", backend.target, "--events", "300").returncode == 0
+        timeline = lineage("timeline", "VAL24-00001", "--db", backend.target)
+        assert timeline.returncode == 0, timeline.stderr
+        assert "VAL24-00001" in timeline.stdout
+        verify = lineage("verify", "--db", backend.target)
+        assert verify.returncode == 0, verify.stderr
+        assert "OK: 300 events, every chain intact" in verify.stdout
+        refused = lineage("import-reference", str(DEMO_REFERENCE), "--db", backend.target)
+        assert refused.returncode == 1
+        assert f"use `lineage-server --db {backend.target} import-reference ...`" in refused.stderr
+        held = backend.query("SELECT count(*) FROM event")[0][0]
+    assert held == 300  # reading changed nothing
+
+
+def test_absent_postgresql_database_named() -> None:
+    from tests.sync.server.support import postgres_absent_reason
+
+    if reason := postgres_absent_reason():
+        pytest.skip(reason)
+    url = "postgresql://postgres@127.0.0.1:5432/lineage_no_such_database"
+    result = lineage("timeline", "L-1", "--db", url)
+    assert result.returncode == 1
+    assert f"cannot read the PostgreSQL database {url}" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -90,7 +90,7 @@ def test_sync_unreachable_keeps_waiting(tmp_path: Path) -> None:
     assert "lineage sync: the sync server http://127.0.0.1:9 refused the connection" in result.stderr
     assert "check that lineage-server runs there" in result.stderr
     assert "HTTPConnectionPool" not in result.stderr
-    assert "2 events still waiting" in result.stderr
+    assert "2 events still waiting; they stay in the outbox and will be sent next time." in result.stderr
 
 
 def test_server_without_scheme_rejected(tmp_path: Path) -> None:
@@ -162,6 +162,7 @@ def test_new_station_pulls_first(server: ServerProcess, tmp_path: Path) -> None:
     server.cli("import-reference", str(DEMO_REFERENCE))
     result = newcomer.sync_once()
     assert result.returncode == 0, result.stderr
+    assert f"No store at {newcomer.db.absolute()}: made a new, empty one for station {newcomer_id}." in result.stderr
     # The summary names what was pulled: events and reference entries (5 operators, 7 equipment,
     # 3 sampling methods, 2 acceptance rules and 4 grades in the demo file).
     summary = result.stdout.splitlines()[0]
