@@ -2,6 +2,7 @@
 
     .venv/bin/python tests/benchmarks/bench_append.py
     .venv/bin/python tests/benchmarks/bench_append.py --appends 5000 --prefill 0 100000
+    .venv/bin/python tests/benchmarks/bench_append.py --appends 40000 --prefill 0 --memory-every 5000
 
 Each append is one `Store.record` call as a station screen makes it: seal,
 station rules, insert with projections and outbox row, commit on the writer
@@ -10,7 +11,9 @@ thread, and the fsync that synchronous=FULL adds. The events open and reseal
 of N events (seed 1), so the rules and projections run against a grown store.
 The store lives in --workdir, which must be on the disk the station uses: a
 tmpfs makes fsync free and the figures meaningless.
-Target: median under 5 ms.
+Target: median under 5 ms. With --memory-every N it also prints the process's
+resident memory and the store's size every N appends: the page cache of each
+connection fills as the store grows, then stays at its limit.
 """
 
 from __future__ import annotations
@@ -69,7 +72,15 @@ def read_synchronous(store: Store) -> int:
     return int(store.write(lambda: store.db.execute_sql("PRAGMA synchronous").fetchone()[0]))
 
 
-def measure_appends(store: Store, appends: int, containers: int = CONTAINERS) -> list[float]:
+def resident_mb() -> float:
+    """Return this process's resident memory in MB (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS line in /proc/self/status")
+
+
+def measure_appends(store: Store, appends: int, containers: int = CONTAINERS, memory_every: int = 0) -> list[float]:
     """Register lots with `containers` containers, then open and reseal them in turn; return each call's ms.
 
     With many containers each container's history stays short; with one,
@@ -101,6 +112,11 @@ def measure_appends(store: Store, appends: int, containers: int = CONTAINERS) ->
         store.record(kind, body, operator_id=OPERATOR)
         if index >= WARM_UP_APPENDS:
             latencies_ms.append((time.perf_counter() - started) * 1000)
+        if memory_every and (index + 1) % memory_every == 0:
+            size_mb = sum(path.stat().st_size for path in store.path.parent.glob(store.path.name + "*")) / 1e6
+            print(
+                f"  {index + 1:>7} appends: resident {resident_mb():6.1f} MB, store files {size_mb:6.1f} MB", flush=True
+            )
     return latencies_ms
 
 
@@ -111,6 +127,9 @@ def main() -> None:
     parser.add_argument(
         "--containers", type=int, default=CONTAINERS, help=f"containers the appends rotate over (default {CONTAINERS})"
     )
+    parser.add_argument(
+        "--memory-every", type=int, default=0, help="print resident memory and store size every N appends"
+    )
     parser.add_argument("--workdir", type=Path, default=Path.home() / ".cache" / "powder-lineage-bench")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -120,7 +139,7 @@ def main() -> None:
             store = open_store(Path(folder) / "append.db", prefill)
             try:
                 synchronous = read_synchronous(store)
-                latencies_ms = measure_appends(store, args.appends, args.containers)
+                latencies_ms = measure_appends(store, args.appends, args.containers, args.memory_every)
             finally:
                 store.close()
         median = statistics.median(latencies_ms)
