@@ -14,17 +14,28 @@ import logging
 import os
 import socket
 import sys
+import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from sync.database import is_postgres_url
+from sync.migrations import SchemaTooNew
 from sync.reference import InvalidReference, import_reference_rows, load_reference_file
 from sync.server.auth import EnrolmentError, enrol_station, revoke_station
+from sync.server.inputs import InvalidInput, check_database_target, read_input_file
 from sync.server.settings import SETTINGS_ENV, ServerSettings, host_problem, load_server_config, range_problem
 from sync.server.status import station_statuses
-from sync.server.storage import ServerStorage, StorageBusy, StorageUnavailable, describe_target, now_utc_us
+from sync.server.storage import (
+    ServerStorage,
+    StorageBusy,
+    StorageUnavailable,
+    describe_target,
+    load_key_file,
+    now_utc_us,
+)
+from sync.server.text import format_count
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +53,17 @@ FLAG_SETTINGS = (
     "pool_size",
     "receipt_key_file",
 )
+# Commands that read or change what a server database contains: a missing SQLite file is an error
+# for them, where serving, enrolling and importing create a new database.
+EXISTING_DATABASE_COMMANDS = ("revoke-station", "stations", "verify")
+# Singular and plural noun of each reference section, for the counts `import-reference` prints.
+REFERENCE_NOUNS = {
+    "operators": ("operator", "operators"),
+    "equipment": ("equipment entry", "equipment entries"),
+    "sampling_methods": ("sampling method", "sampling methods"),
+    "acceptance_rules": ("acceptance rule", "acceptance rules"),
+    "grades": ("grade", "grades"),
+}
 
 
 def whole_number(name: str) -> Callable[[str], int]:
@@ -165,9 +187,14 @@ def add_commands(parser: argparse.ArgumentParser) -> None:
     reference.add_argument("file")
 
 
-def settings_from_args(args: argparse.Namespace) -> ServerSettings:
-    """Return the server settings: the defaults, then the --config file, then the flags given."""
-    values = load_server_config(Path(args.config)) if args.config else {}
+def settings_from_args(args: argparse.Namespace, *, config: dict[str, Any] | None = None) -> ServerSettings:
+    """Return the server settings: the defaults, then the --config file, then the flags given.
+
+    ``config`` is the --config file as `load_server_config` returns it; it is read here when None.
+    """
+    if config is None:
+        config = load_server_config(Path(args.config)) if args.config else {}
+    values = dict(config)
     for name in FLAG_SETTINGS:
         given = getattr(args, name)
         if given is not None:
@@ -186,19 +213,61 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     command = args.command or "serve"
     try:
-        settings = settings_from_args(args)
+        config = load_server_config(Path(args.config)) if args.config else {}
+        settings = settings_from_args(args, config=config)
+        check_inputs(command, args, settings, config)
         if command == "serve":
             return serve(settings)
         return run_admin(command, args, settings)
-    except (StorageUnavailable, StorageBusy, EnrolmentError, InvalidReference, ValueError) as error:
+    except (StorageUnavailable, StorageBusy, EnrolmentError, InvalidReference, SchemaTooNew, ValueError) as error:
         print(f"lineage-server {command}: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
 
 
+def check_inputs(command: str, args: argparse.Namespace, settings: ServerSettings, config: dict[str, Any]) -> None:
+    """Check the database and the receipt key file before anything is opened or created.
+
+    Raises InvalidInput naming the flag or --config key that gave the value.
+    """
+    check_database_target(
+        settings.db,
+        describe_setting("db", settings.db, args=args, config=config),
+        must_exist=command in EXISTING_DATABASE_COMMANDS,
+    )
+    if command == "serve" and settings.receipt_key_file:
+        label = describe_setting("receipt_key_file", settings.receipt_key_file, args=args, config=config)
+        load_key_file(Path(settings.receipt_key_file), label=label)
+
+
+def describe_setting(name: str, value: str, *, args: argparse.Namespace, config: dict[str, Any]) -> str:
+    """Name a setting's value as the user gave it: ``--db VALUE``, or ``db VALUE in FILE`` from the --config file.
+
+    A PostgreSQL URL is shown without its password.
+    """
+    displayed = describe_target(value) if is_postgres_url(value) else value or "''"
+    if getattr(args, name) is None and name in config:
+        return f"{name} {displayed} in {args.config}"
+    return f"--{name.replace('_', '-')} {displayed}"
+
+
+def load_reference(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """Read and validate a reference TOML file; raise InvalidInput or InvalidReference naming the problem."""
+    raw = read_input_file(path, f"reference file {path}", suffix=".toml")
+    try:
+        tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise InvalidInput(f"reference file {path} is not UTF-8 text; save it as UTF-8") from None
+    except tomllib.TOMLDecodeError as error:
+        raise InvalidInput(f"reference file {path} is not valid TOML ({error}); correct the file") from None
+    return load_reference_file(path)
+
+
 def run_admin(command: str, args: argparse.Namespace, settings: ServerSettings) -> int:
     """Run an administration command against the database, migrating it first."""
+    # Read before the database is opened, so a wrong file leaves no new database behind.
+    sections = load_reference(Path(args.file)) if command == "import-reference" else {}
     storage = ServerStorage.open(settings.db, checkpoints=False)
     try:
         storage.migrate()
@@ -219,9 +288,8 @@ def run_admin(command: str, args: argparse.Namespace, settings: ServerSettings) 
         elif command == "verify":
             return run_verify(storage)
         elif command == "import-reference":
-            sections = load_reference_file(Path(args.file))
             added = storage.write(lambda: import_reference_rows(sections), lock=True)
-            print(", ".join(f"{count} {name.replace('_', ' ')}" for name, count in added.items()) + " added")
+            print(", ".join(format_count(count, *REFERENCE_NOUNS[name]) for name, count in added.items()) + " added")
     finally:
         storage.close()
     return 0
@@ -236,7 +304,7 @@ def station_line(status: dict[str, Any]) -> str:
     gaps = ", ".join(f"{gap['first_seq']}-{gap['last_seq']}" for gap in status["open_gaps"]) or "none"
     flags = ", ".join(f"{code} {count}" for code, count in sorted(status["flag_counts"].items())) or "none"
     return (
-        f"{status['station_id']}: {state}, {held} {'event' if held == 1 else 'events'}, "
+        f"{status['station_id']}: {state}, {format_count(held, 'event')}, "
         f"head seq {status['head_seq']}, last seen {status['last_seen_at'] or 'never'}, "
         f"open gaps {gaps}, flags {flags}"
     )
@@ -259,12 +327,14 @@ def run_verify(storage: ServerStorage) -> int:
 
     report, events, arrivals, distinct = storage.read(check)
     for station_id, count in report.stations.items():
-        print(f"station {station_id}: {count} events checked")
+        print(f"station {station_id}: {format_count(count, 'event')} checked")
     problems = [f"BROKEN: {problem}" for problem in report.problems]
     if arrivals != events or distinct != arrivals:
-        problems.append(f"BROKEN: {events} events but {arrivals} arrival rows ({distinct} distinct)")
+        problems.append(
+            f"BROKEN: {format_count(events, 'event')} but {format_count(arrivals, 'arrival row')} ({distinct} distinct)"
+        )
     if not problems:
-        print(f"OK: {report.events_checked} events, every chain intact, each event stored once")
+        print(f"OK: {format_count(report.events_checked, 'event')}, every chain intact, each event stored once")
         return 0
     print("\n".join(problems))
     return 1
@@ -305,7 +375,7 @@ def serve(settings: ServerSettings) -> int:
         access_log=settings.log_level == "debug",
         timeout_graceful_shutdown=10,
     )
-    log.info("Serving %s with %d worker(s)", describe_target(settings.db), settings.workers)
+    log.info("Serving %s with %s", describe_target(settings.db), format_count(settings.workers, "worker"))
     # Tests and scripts read this line to learn the port chosen for --port 0.
     print(f"lineage-server listening on http://{host}:{port}", flush=True)
     if settings.workers == 1:

@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from sync.server.inputs import read_input_file
+
 SETTINGS_ENV = "LINEAGE_SERVER_SETTINGS"
 # One label of a host name (RFC 1123): letters, digits and inner hyphens, at most 63 characters.
 _HOST_LABEL_RE = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
@@ -120,13 +122,18 @@ def range_problem(name: str, value: float) -> str | None:
 
 
 def load_server_config(path: Path) -> dict[str, Any]:
-    """Read a server TOML file whose keys are `ServerSettings` fields; raise ServerConfigError naming any bad key."""
+    """Read a server TOML file whose keys are `ServerSettings` fields.
+
+    Raises InvalidInput when the file cannot be read, and ServerConfigError when
+    it is not valid TOML or has a bad key or value (the message names it).
+    """
+    raw = read_input_file(path, f"--config {path}", suffix=".toml")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as error:
-        raise ServerConfigError(f"server configuration file {path} not found") from error
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ServerConfigError(f"server configuration file {path} is not valid TOML: {error}") from error
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise ServerConfigError(f"--config {path} is not UTF-8 text; save it as UTF-8") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ServerConfigError(f"--config {path} is not valid TOML ({error}); correct the file") from error
     types = {field.name: field.type for field in fields(ServerSettings)}
     for key, value in data.items():
         if key not in types:

@@ -25,9 +25,12 @@ import peewee
 from playhouse.pool import PooledPostgresqlDatabase
 
 from sync.database import is_postgres_url, open_postgres, open_sqlite
+from sync.errors import StoreError
 from sync.migrations import STORE, migrate
 from sync.models import database_proxy
+from sync.server.inputs import InvalidInput, read_input_file
 from sync.server.tables import SERVER, ServerSecret
+from sync.server.text import format_count
 from sync.writer import Writer
 
 log = logging.getLogger(__name__)
@@ -79,12 +82,19 @@ class ServerStorage:
             )
             database_proxy.initialize(db)
             return cls(db, target, writer=None, lock_timeout_s=lock_timeout_s)
-        sqlite = open_sqlite(target)
+        try:
+            sqlite = open_sqlite(target)
+        except StoreError as error:
+            # The path is a folder or lies below a file (`lineage-server` checks this before it gets here).
+            raise StorageUnavailable(f"cannot open the server database {target}: {error}") from error
         database_proxy.initialize(sqlite)
         try:
             writer = Writer(sqlite, name="server-writer")
         except (peewee.OperationalError, peewee.DatabaseError) as error:
-            raise StorageUnavailable(f"cannot open the server database {target}: {error}") from error
+            raise StorageUnavailable(
+                f"cannot open the server database {target}: {error}; check --db, "
+                "and restore the file from a backup if it is damaged"
+            ) from error
         if not checkpoints:
             writer.run(lambda: sqlite.execute_sql("PRAGMA wal_autocheckpoint = 0"), transaction=False)
         return cls(sqlite, target, writer=writer, lock_timeout_s=lock_timeout_s)
@@ -154,20 +164,23 @@ class ServerStorage:
         return bytes.fromhex(self.write(get_or_create))
 
 
-def load_key_file(path: Path) -> bytes:
-    """Read a receipt key file: at least 32 bytes, as hex text or raw bytes."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise StorageUnavailable(f"cannot read the receipt key file {path}: {error.strerror}") from error
+def load_key_file(path: Path, *, label: str | None = None) -> bytes:
+    """Read a receipt key file: at least 32 bytes, as hex text or raw bytes.
+
+    Raises InvalidInput naming ``label`` (default: the file's path) when the file
+    cannot be read or the key is too short.
+    """
+    label = label or f"receipt key file {path}"
+    data = read_input_file(path, label)
     text = data.strip()
     try:
         key = bytes.fromhex(text.decode("ascii"))
     except (UnicodeDecodeError, ValueError):
         key = data
     if len(key) < 32:
-        raise StorageUnavailable(
-            f"the receipt key file {path} holds {len(key)} bytes; it needs at least 32 (e.g. `openssl rand -hex 32 > {path}`)"
+        raise InvalidInput(
+            f"{label} contains {format_count(len(key), 'byte')}; the key needs at least 32 "
+            f"(make one with `openssl rand -hex 32 > {path}`)"
         )
     return key
 

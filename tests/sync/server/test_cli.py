@@ -59,6 +59,7 @@ def test_enrol_invalid_station_id(tmp_path: Path) -> None:
 
 def test_revoke_unknown_station(tmp_path: Path) -> None:
     db = tmp_path / "server.db"
+    assert server_cli(db, "enrol-station", "ST-OTHER").returncode == 0
     result = server_cli(db, "revoke-station", "ST-NONE")
     assert result.returncode == 1
     assert "not enrolled" in result.stderr
@@ -80,7 +81,9 @@ def test_stations_lists_each_state(tmp_path: Path) -> None:
 
 
 def test_verify_empty_database_ok(tmp_path: Path) -> None:
-    result = server_cli(tmp_path / "server.db", "verify")
+    db = tmp_path / "server.db"
+    assert server_cli(db, "enrol-station", "ST-01").returncode == 0
+    result = server_cli(db, "verify")
     assert result.returncode == 0
     assert "OK: 0 events" in result.stdout
 
@@ -209,3 +212,20 @@ def test_stations_line_counts_and_flags() -> None:
         "ST-01: enrolled, 1 event, head seq 1, last seen never, open gaps 3-4, flags clock_drift 2, gap 1"
     )
     assert ", 2 events," in station_line({**status, "events_held": 2})
+
+
+def test_import_reference_counts_each_section(tmp_path: Path) -> None:
+    from sync.reference import hash_pin
+
+    reference = tmp_path / "reference.toml"
+    reference.write_text(
+        f'[[operators]]\nbadge_id = "OP-1"\nversion = 1\nname = "Ana"\nrole = "operator"\npin_hash = "{hash_pin("1234")}"\n'
+        '[[equipment]]\nequipment_id = "MILL-1"\nversion = 1\nname = "Mill"\nkind = "mill"\n'
+        '[[equipment]]\nequipment_id = "MILL-2"\nversion = 1\nname = "Mill 2"\nkind = "mill"\n',
+        encoding="utf-8",
+    )
+    result = server_cli(tmp_path / "server.db", "import-reference", str(reference))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "1 operator, 2 equipment entries, 0 sampling methods, 0 acceptance rules, 0 grades added"
+    )
