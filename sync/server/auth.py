@@ -86,6 +86,14 @@ def authenticate(token: str) -> StationIdentity | None:
     return StationIdentity(account.station_id, account.last_seen_utc_us)
 
 
+def find_revoked_station(token: str) -> str | None:
+    """Return the id of the station whose revoked token this is, or None when no station had it."""
+    account = StationAccount.get_or_none(
+        (StationAccount.token_hash == hash_token(token)) & StationAccount.revoked_utc_us.is_null(False)
+    )
+    return None if account is None else str(account.station_id)
+
+
 def record_contact(station_id: str, *, now_us: int) -> None:
     """Set a station's last-seen time, unless a later one is stored. Run inside a write transaction."""
     StationAccount.update(last_seen_utc_us=now_us).where(

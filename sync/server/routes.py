@@ -25,11 +25,12 @@ from sync.protocol import (
 )
 from sync.records import Event as RecordEvent
 from sync.records import InvalidEvent, event_from_dict, parse_time, to_utc_us
-from sync.server.auth import StationIdentity, authenticate, record_contact
+from sync.server.auth import StationIdentity, authenticate, find_revoked_station, record_contact
 from sync.server.errors import ApiError
 from sync.server.ingest import ingest_batch
 from sync.server.status import pull_page, reference_sections, station_statuses
 from sync.server.storage import ServerStorage, StorageBusy, StorageUnavailable, now_utc_us
+from sync.server.text import format_count
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +76,25 @@ def authenticate_request(request: Request) -> StationIdentity:
         raise ApiError(401, "the Authorization header must be `Bearer <station token>`")
     station = storage_of(request).read(lambda: authenticate(token.strip()), snapshot=False)
     if station is None:
-        raise ApiError(
-            401, "the station token is unknown or revoked; enrol the station again with `lineage-server enrol-station`"
-        )
+        revoked = storage_of(request).read(lambda: find_revoked_station(token.strip()), snapshot=False)
+        raise ApiError(401, rejected_token_message(revoked))
     return station
+
+
+def rejected_token_message(revoked_station_id: str | None) -> str:
+    """Return the 401 message for an unknown token, or for a revoked token of the station given."""
+    # --replace: without it, enrol-station rejects a station that is still enrolled under a newer token.
+    if revoked_station_id is None:
+        return (
+            "the station token is unknown or revoked; on the server, run "
+            "`lineage-server enrol-station STATION --replace` with the server's --db and this station's id, "
+            "then set the new token as the station's [sync] token"
+        )
+    return (
+        f"the station token is unknown or revoked: it is a revoked token of station {revoked_station_id}; "
+        f"on the server, run `lineage-server enrol-station {revoked_station_id} --replace` with the server's --db, "
+        "then set the new token as the station's [sync] token"
+    )
 
 
 Station = Annotated[StationIdentity, Depends(require_station)]
@@ -188,13 +204,21 @@ def parse_batch(data: Any, station: StationIdentity) -> tuple[Batch, list[Record
     if details:
         raise ApiError(
             422,
-            f"{len({d['location'].split('.')[1] for d in details})} of {len(batch.events)} events are invalid; "
+            f"{invalid_events_summary(len({d['location'].split('.')[1] for d in details}), len(batch.events))}; "
             "nothing of this batch was stored. Resend the others without them",
             code="invalid_events",
             details=details,
         )
     clock_offset_s = (sent_utc_us - now_utc_us()) / 1_000_000
     return batch, events, clock_offset_s
+
+
+def invalid_events_summary(invalid: int, total: int) -> str:
+    """Return ``2 of 3 events are invalid``, with the verb and noun matching the counts."""
+    verb = "is" if invalid == 1 else "are"
+    if total == 1:
+        return f"the batch's only event {verb} invalid"
+    return f"{invalid} of {total} events {verb} invalid"
 
 
 def _short(value: Any) -> Any:
@@ -235,16 +259,17 @@ async def post_batch(request: Request, station: BatchStation) -> JSONResponse:
     async with request.app.state.admission.batch(station.station_id):
         outcome = await run_in_threadpool(storage.write, job)
     log.info(
-        "Batch from station %s: %d events, %d accepted, %d duplicate, %d rejected, head seq %d",
+        "Batch from station %s: %s, %d accepted, %d duplicate, %d rejected, head seq %d",
         station.station_id,
-        len(events),
+        format_count(len(events), "event"),
         outcome.accepted,
         outcome.duplicates,
         outcome.rejected,
         outcome.receipt["seq"],
     )
     for first, last in outcome.gaps_opened:
-        log.warning("Station %s has a sequence gap: seq %d to %d missing", station.station_id, first, last)
+        missing = f"seq {first}" if first == last else f"seq {first} to {last}"
+        log.warning("Station %s has a sequence gap: %s missing", station.station_id, missing)
     if drift_flagged:
         log.warning("Station %s clock is %+.1f s off the server's", station.station_id, clock_offset_s)
     body = {
