@@ -6,7 +6,9 @@ The target gets the schema (through `sync.migrations`), the demo reference
 data and the events with their projections, written in bulk by
 `sync.bulk.BulkAppender`. A SQLite target is claimed for station ST-01, the
 goods-in station of the demo plant, so `lineage timeline --db` and the kiosk
-open it like any station store.
+open it like any station store. A PostgreSQL target becomes a complete server
+database: it also gets the server's tables and one arrival row per event, so
+`lineage-server verify` passes and stations pull the history from a server.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from sync.migrations import STORE, migrate
 from sync.models import Event, Lot, Setting, database_proxy
 from sync.records import Event as RecordEvent
 from sync.reference import import_reference_rows
+from sync.server.tables import SERVER
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +118,8 @@ def _open_target(target: str | Path) -> peewee.Database:
 def _prepare_target(db: peewee.Database, target: str | Path, sections: dict[str, list[dict[str, object]]]) -> None:
     """Create or check the schema, reject a store with events, import the reference data, claim the station."""
     migrate(db, STORE)
+    if is_postgres_url(str(target)):
+        migrate(db, SERVER)
     held = Event.select().count()
     if held:
         raise DemoTargetNotEmpty(
@@ -141,11 +146,36 @@ def _write_events(
         state.sink = sink
         highlights = run_history(state)
     if is_postgres_url(str(target)):
+        record_arrivals(db)
         # Fresh statistics, so the planner uses the indexes on tables that grew from nothing.
         db.execute_sql("ANALYZE")
     if progress is not None and state.recorded % progress_every:
         progress(state.recorded, state.target)
     return highlights
+
+
+def record_arrivals(db: peewee.Database) -> None:
+    """Give every event without an arrival row one, as the server does on ingest; PostgreSQL only.
+
+    Positions (the pull cursor) follow the time each event was stored, and the
+    sequence within a station, so a station pulling the history gets every
+    chain in order. The position sequence then continues after the last one.
+    """
+    with db.atomic():
+        db.execute_sql(
+            """
+            INSERT INTO arrival (position, event_id, station_id)
+            SELECT (SELECT COALESCE(MAX(position), 0) FROM arrival)
+                       + ROW_NUMBER() OVER (ORDER BY e.stored_utc_us, e.station_id, e.seq),
+                   e.event_id, e.station_id
+            FROM event e
+            WHERE NOT EXISTS (SELECT 1 FROM arrival a WHERE a.event_id = e.event_id)
+            """
+        )
+        db.execute_sql(
+            "SELECT setval(pg_get_serial_sequence('arrival', 'position'), MAX(position)) FROM arrival "
+            "HAVING MAX(position) IS NOT NULL"
+        )
 
 
 def find_deep_lots(*, min_generations: int = 5, limit: int = 1) -> list[tuple[str, int]]:
