@@ -110,9 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"lineage-kiosk: {error}", file=sys.stderr)
         return EXIT_USAGE
     except (OSError, ValueError) as error:
-        what = "the demo store could not be made" if args.demo else "the station could not start"
+        failure = "the demo store could not be made" if args.demo else "the station could not start"
         detail = describe_file_error(error) if isinstance(error, OSError) else str(error)
-        print(f"lineage-kiosk: {what}: {detail}", file=sys.stderr)
+        print(f"lineage-kiosk: {failure}: {detail}", file=sys.stderr)
         return EXIT_FAILED
     return run(config, with_camera=with_camera, size=size, quit_after_s=args.quit_after)
 

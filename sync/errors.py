@@ -35,15 +35,17 @@ class Ambiguous(StoreError):
     """An id matches more than one lot; the message lists them."""
 
 
-def describe_file_error(error: OSError, what: str = "file", path: object = None) -> str:
+def describe_file_error(error: OSError, kind: str = "file", path: object = None) -> str:
     """Word an error of opening or reading a file for a person: the path, what went wrong, what to do."""
-    name = path if path is not None else (error.filename if error.filename is not None else "?")
+    name = path
+    if name is None:
+        name = error.filename if error.filename is not None else "?"
     if isinstance(error, IsADirectoryError):
-        return f"{what} {name} is a folder, not a file; give the path of the file itself"
+        return f"{kind} {name} is a folder, not a file; give the path of the file itself"
     if isinstance(error, FileNotFoundError):
-        return f"{what} {name} not found; check the path"
+        return f"{kind} {name} not found; check the path"
     if isinstance(error, NotADirectoryError):
-        return f"{what} {name} cannot exist: a part of its path is a file, not a folder; check the path"
+        return f"{kind} {name} cannot exist: a part of its path is a file, not a folder; check the path"
     if isinstance(error, PermissionError):
-        return f"{what} {name} cannot be used: permission denied; check the file's owner and permissions"
-    return f"{what} {name} cannot be used: {error.strerror or error}"
+        return f"{kind} {name} cannot be used: permission denied; check the file's owner and permissions"
+    return f"{kind} {name} cannot be used: {error.strerror or error}"

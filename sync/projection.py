@@ -259,7 +259,7 @@ def insert_many_plain(model: type[Model], rows: list[dict[str, Any]], *, ignore_
 
 
 def _has_unique_key(model: type[Model]) -> bool:
-    """Whether an insert into this table could conflict: a key or unique column the rows supply."""
+    """Return whether an insert into this table could conflict: a key or unique column the rows supply."""
     meta = model._meta
     if meta.primary_key and not isinstance(meta.primary_key, AutoField):
         return True

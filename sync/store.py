@@ -35,8 +35,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Page cache per connection at a station, in MiB. The station app reads its
-# store from several threads, each with its own connection and cache; at 8 MiB
-# they stay within the app's memory target (docs/BENCHMARKS.md, Station app).
+# store from several threads, and each has its own connection and cache. At
+# 8 MiB each, they stay within the app's memory target (docs/BENCHMARKS.md).
 STATION_CACHE_MIB = 8
 
 

@@ -81,7 +81,12 @@ def open_store(args: argparse.Namespace, config: Config) -> Store:
         )
     path = Path(args.db) if args.db else config.store_path
     if not path.exists() and args.command != "import-reference":
-        where = "given with --db" if args.db else f"the db_path of {config.source}" if config.source else "the default"
+        if args.db:
+            where = "given with --db"
+        elif config.source:
+            where = f"the db_path of {config.source}"
+        else:
+            where = "the default"
         raise SystemExit(
             f"lineage {args.command}: no store at {path.absolute()} ({where}); "
             "give --db with the path of a station store (`lineage demo-data --db FILE` makes a demo one)"
