@@ -394,7 +394,7 @@ def test_pulled_events_match_store_ingest(tmp_path: Path) -> None:
     # store_pulled (one insert per table) ends in the same tables as Store.ingest (one event at a time).
     from sync.client import store_pulled
     from sync.models import event_from_row
-    from tests.sync.server.test_bulk_projection import record_history, table_rows
+    from tests.sync.server.test_bulk_projection import record_history, sqlite_query, table_rows
 
     source = Store.open(tmp_path / "source.db", station_id="ST-SRC")
     try:
@@ -416,8 +416,8 @@ def test_pulled_events_match_store_ingest(tmp_path: Path) -> None:
         finally:
             target.close()
     assert counts == {"one-by-one": len(events), "bulk": len(events)}
-    expected = table_rows(tmp_path / "one-by-one.db")
-    actual = table_rows(tmp_path / "bulk.db")
+    expected = table_rows(sqlite_query(tmp_path / "one-by-one.db"))
+    actual = table_rows(sqlite_query(tmp_path / "bulk.db"))
     for table, rows in expected.items():
         assert actual[table] == rows, table
     heads = [
