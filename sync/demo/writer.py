@@ -206,7 +206,7 @@ def summarize(
 ) -> str:
     """Return one paragraph on what was written and a few ids worth looking up."""
     kinds = highlights.kinds
-    db_option = "" if is_postgres_url(str(target)) else f" --db {target}"
+    db_option = f" --db {target}"
     counts = ", ".join(
         [
             _count(highlights.lots, "lot") + f" ({kinds['lot_registered']} received)",

@@ -325,7 +325,9 @@ def test_timeline_and_verify_read_a_postgresql_database(tmp_path: Path) -> None:
     if reason := postgres_absent_reason():
         pytest.skip(reason)
     with Backend.make("postgres", tmp_path) as backend:
-        assert lineage("demo-data", "--db", backend.target, "--events", "300").returncode == 0
+        written = lineage("demo-data", "--db", backend.target, "--events", "300")
+        assert written.returncode == 0, written.stderr
+        assert f"--db {backend.target}`" in written.stdout  # its suggested lookups work as printed
         timeline = lineage("timeline", "VAL24-00001", "--db", backend.target)
         assert timeline.returncode == 0, timeline.stderr
         assert "VAL24-00001" in timeline.stdout
