@@ -278,30 +278,99 @@ def parse_payload(text: str, *, symbology_identifier: str | None = None) -> Payl
 
 
 def identifier_for_lookup(text: str) -> str:
-    """Return the id that a typed id or a scanned label payload names, for looking it up in the store.
+    """Return the id or lot number that a typed id or a scanned payload names, for looking it up in the store.
 
     A Powder Lineage label payload (``PL1:C:C-1`` or its https form) gives
-    its identifier. Any other text is returned without surrounding blanks.
-    Raises RejectedLabelPayload for a label payload or web address that names
-    no container, lot or sample (a later label version, an operator badge,
-    a GS1 Digital Link), with the reason.
+    its identifier. GS1 data in any form that parse_payload reads (element
+    string, ``(01)...(10)...`` text, Digital Link) gives its batch/lot number
+    (AI 10). Any other text is returned without surrounding blanks, and so is
+    an element string without symbology identifier or separators that has no
+    batch/lot number or does not parse.
+
+    Raises RejectedLabelPayload, with the reason and what to give instead, for:
+
+    * a label payload, web address or marked GS1 data that names no
+      container, lot or sample: a later label version, an operator badge,
+      GS1 data without a batch/lot number;
+    * invalid GS1 data;
+    * text that reads as a label, GS1 data or lot number only when mapped
+      from another keyboard layout.
     """
     data = text.strip()
-    if not (_COMPACT_VERSION_RE.match(data) or _URL_RE.match(data)):
+    if _COMPACT_VERSION_RE.match(data) or _URL_RE.match(data) or _is_marked_gs1(data):
+        return _lookup_value(data, parse_payload(data))
+    if _starts_with_checked_gs1_key(data):
+        payload = parse_payload(data)
+        # Unlike a scan, unmarked text without a batch/lot number may still be a lot number typed at registration.
+        if isinstance(payload, Gs1Data) and payload.batch_lot is not None:
+            return payload.batch_lot
         return data
-    payload = parse_payload(data)
+    _reject_layout_mismatch(data)
+    return data
+
+
+def _is_marked_gs1(data: str) -> bool:
+    """Check whether the text is GS1 data by its form: a GS1 symbology identifier, group separators or (AI)value."""
+    prefix = _SYMBOLOGY_PREFIX_RE.match(data)
+    if prefix and prefix.group() in gs1.GS1_SYMBOLOGY_IDENTIFIERS:
+        return True
+    return gs1.GROUP_SEPARATOR in data or gs1.looks_bracketed(data)
+
+
+def _lookup_value(data: str, payload: Payload) -> str:
+    """Return the id or lot number a parsed payload names for a lookup; raise RejectedLabelPayload when it names none."""
     if isinstance(payload, RejectedPayload):
+        _reject_layout_mismatch(data)
+        if _is_marked_gs1(data):
+            raise RejectedLabelPayload(f"{payload.reason}; check the text, or give the batch/lot number (10) alone")
         raise RejectedLabelPayload(payload.reason)
-    if not isinstance(payload, ProjectLabel):
-        raise RejectedLabelPayload(
-            f"{escape_for_message(data)} is a GS1 Digital Link, not a Powder Lineage label; "
-            "give a container, lot or sample id or scan its Powder Lineage label"
-        )
-    if payload.label_kind is LabelKind.OPERATOR_BADGE:
+    if isinstance(payload, Gs1Data):
+        return _gs1_lot_number(data, payload)
+    if isinstance(payload, ProjectLabel) and payload.label_kind is LabelKind.OPERATOR_BADGE:
         raise RejectedLabelPayload(
             f"{escape_for_message(data)} is an operator badge, not a container, lot or sample label"
         )
-    return payload.identifier
+    if isinstance(payload, ProjectLabel):
+        return payload.identifier
+    return data
+
+
+def _gs1_lot_number(data: str, payload: Gs1Data) -> str:
+    if payload.batch_lot is not None:
+        return payload.batch_lot
+    carried = ", ".join(f"{element.title} ({element.ai})" for element in payload.elements)
+    raise RejectedLabelPayload(
+        f"GS1 data {escape_for_message(data)} names no lot: it carries {carried} but no BATCH/LOT (10); "
+        "give the supplier's lot number, a lot, container or sample id, or the text of a Powder Lineage label instead"
+    )
+
+
+def _reject_layout_mismatch(data: str) -> None:
+    """Raise RejectedLabelPayload when the text reads as an acceptable payload only when mapped from another layout.
+
+    Only text that parse_payload rejects is mapped, so an id, or a lot number
+    of letters, digits and '.', '_', '/', '#', '+' or '-', is never rejected here.
+
+    NOTE: a lot number typed at registration with other characters can be
+    rejected before the store is searched. 'STRAßE-1' is one: a scanner set
+    to US English types it on a German computer when it reads 'STRA-E/1'.
+    Its lot is still found by lot id or container label. TODO: check the
+    layout only after the lookup finds nothing, once the callers look text
+    up through one function.
+    """
+    if len(data) > MAX_PAYLOAD_CHARACTERS:
+        return  # no mapping makes it short enough to parse, so skip the work
+    # Imported here because keyboard_layouts imports parse_payload from this module.
+    from kiosk.scan.keyboard_layouts import detect_layout_mismatch
+
+    mismatch = detect_layout_mismatch(data)
+    if mismatch is None:
+        return
+    raise RejectedLabelPayload(
+        f"{escape_for_message(data)} looks typed with another keyboard layout: a scanner or keyboard set to "
+        f"{mismatch.scanner_layout} types text like this on a computer set to {mismatch.station_layout}; "
+        "set both to the same layout and scan or type the text again, or type the id as printed on the label"
+    )
 
 
 def _parse_gs1(text: str, data: str, source: str, symbology_identifier: str | None) -> Payload:

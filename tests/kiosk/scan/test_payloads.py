@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from kiosk.scan.gs1 import gs1_check_digit
+from kiosk.scan.keyboard_layouts import LAYOUTS
 from kiosk.scan.payloads import (
     MAX_PAYLOAD_CHARACTERS,
     MAX_RESOLVER_BASE_CHARACTERS,
@@ -23,6 +26,7 @@ from kiosk.scan.payloads import (
     parse_payload,
 )
 from sync.ids import IDENTIFIER_PATTERN, new_short_id
+from tests.kiosk.scan.keyboards import typed_with
 
 identifiers = st.from_regex(rf"\A{IDENTIFIER_PATTERN}\Z")
 resolver_bases = st.builds(
@@ -238,13 +242,118 @@ def test_lookup_identifier_from_payload(text: str, identifier: str) -> None:
         ("PL1:B:OP-0001", "is an operator badge, not a container, lot or sample label"),
         ("PL2:C:C-1", "label format version 2 is not supported"),
         ("PL1:X:C-1", "label kind 'X' is unknown"),
-        ("https://id.gs1.org/01/09501101530003/10/A", "is a GS1 Digital Link, not a Powder Lineage label"),
         ("https://example.com/page", "neither a Powder Lineage label nor a GS1 Digital Link"),
     ],
 )
 def test_lookup_rejects_other_payloads(text: str, message_part: str) -> None:
     with pytest.raises(RejectedLabelPayload, match=message_part):
         identifier_for_lookup(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(01)09501101530003(10)VAL24-00001",
+        "(01)09501101530003(17)251231(10)VAL24-00001",
+        "https://id.gs1.org/01/09501101530003/10/VAL24-00001?17=251231",
+        "https://id.gs1.org/01/09501101530003?10=VAL24-00001",
+        "\x1d0109501101530003\x1d10VAL24-00001\x1d17251231",
+        "0109501101530003\x1d10VAL24-00001",
+        "]C1010950110153000310VAL24-00001",
+        "]d201095011015300031725123110VAL24-00001",
+        "010950110153000310VAL24-00001",
+        " (01)09501101530003(10)VAL24-00001\n",
+    ],
+)
+def test_lookup_gs1_gives_batch_lot(text: str) -> None:
+    assert identifier_for_lookup(text) == "VAL24-00001"
+
+
+@pytest.mark.parametrize(
+    ("text", "carried"),
+    [
+        ("(01)09501101530003(17)251231", "GTIN (01), USE BY (17) but no BATCH/LOT (10)"),
+        ("https://id.gs1.org/01/09501101530003/21/S1", "GTIN (01), SERIAL (21) but no BATCH/LOT (10)"),
+        ("]C100095011015300000010", "SSCC (00) but no BATCH/LOT (10)"),
+    ],
+)
+def test_lookup_gs1_without_batch_lot_rejected(text: str, carried: str) -> None:
+    with pytest.raises(RejectedLabelPayload) as caught:
+        identifier_for_lookup(text)
+    message = str(caught.value)
+    assert f"GS1 data {escape_for_message(text)} names no lot" in message
+    assert carried in message
+    assert "give the supplier's lot number, a lot, container or sample id" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "reason_part"),
+    [
+        ("(01)09501101530004(10)VAL24-00001", "(01) GTIN 09501101530004 has a wrong check digit"),
+        ("(01)09501101530003(10)", "(10) BATCH/LOT must have 1 to 20 characters, not 0"),
+        ("]C10109501101530003\x1d17251399", "not a valid YYMMDD date"),
+    ],
+)
+def test_lookup_invalid_gs1_says_what_to_give(text: str, reason_part: str) -> None:
+    with pytest.raises(RejectedLabelPayload) as caught:
+        identifier_for_lookup(text)
+    message = str(caught.value)
+    assert reason_part in message
+    assert message.endswith("; check the text, or give the batch/lot number (10) alone")
+    assert not _has_raw_control(message)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A GTIN with a correct check digit and a date: GS1 to a scanner, but maybe a lot number typed by hand.
+        "010950110153000317251231",
+        # Starts like a GS1 key but does not parse.
+        "0109501101530003X",
+        "0109501101530003",
+    ],
+)
+def test_lookup_unmarked_gs1_without_lot_kept(text: str) -> None:
+    assert identifier_for_lookup(text) == text
+
+
+@pytest.mark.parametrize(("scanner_layout", "station_layout"), list(itertools.permutations(LAYOUTS, 2)))
+@pytest.mark.parametrize("text", ["PL1:C:C-041YXPQM3Y7YM5", "(01)09501101530003(10)VAL24-00001"])
+def test_lookup_names_layout_mismatch(text: str, scanner_layout: str, station_layout: str) -> None:
+    typed = typed_with(text, scanner_layout, station_layout)
+    assert typed != text
+
+    with pytest.raises(RejectedLabelPayload) as caught:
+        identifier_for_lookup(typed)
+
+    message = str(caught.value)
+    assert message.startswith(f"{escape_for_message(typed)} looks typed with another keyboard layout")
+    assert f"set to {scanner_layout} types text like this on a computer set to {station_layout}" in message
+    assert "set both to the same layout" in message
+
+
+def test_lookup_partly_garbled_label_named() -> None:
+    # Pasted with only the colons turned into Ö, as a German keyboard types them.
+    with pytest.raises(RejectedLabelPayload, match="looks typed with another keyboard layout"):
+        identifier_for_lookup("PL1ÖCÖC-041YXPQM3Y7YM5")
+
+
+@pytest.mark.parametrize("text", ["C-0001", "STRA-E/1", "lot#4+5", "ACME 77", "Müller-3", "x" * 70])
+def test_lookup_other_text_kept_as_typed(text: str) -> None:
+    # The first three are valid lot numbers, which are never mapped. The others stay invalid in every
+    # layout: a space, a 'ü' that maps to '[' or '^' and 70 characters, more than a lot number has.
+    assert identifier_for_lookup(text) == text
+
+
+@given(st.text(max_size=600))
+def test_lookup_raises_only_rejection(text: str) -> None:
+    try:
+        identifier = identifier_for_lookup(text)
+    except RejectedLabelPayload as error:
+        assert str(error)
+        assert not _has_raw_control(str(error))
+    else:
+        assert isinstance(identifier, str)
 
 
 @pytest.mark.parametrize(
