@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sync.errors import Ambiguous, NotFound
+from sync.lineage import ids_matching_ignoring_case, resolve
 from sync.records import parse_time, to_utc_us
 from sync.store import Store
 from sync.timeline import TIMELINE_KEYS, build_timeline, release_status
@@ -285,6 +286,67 @@ def test_correction_voids_and_restores_transformation(history: Store) -> None:
 def test_unknown_id_not_found(history: Store) -> None:
     with pytest.raises(NotFound, match="'L-NOPE'"):
         build_timeline("L-NOPE")
+
+
+@pytest.mark.parametrize(
+    ("query", "suggestion"),
+    [("l-d5", "L-D5"), ("acme-4711", "ACME-4711"), ("c-v1a", "C-V1A"), ("s-1", "S-1")],
+)
+def test_wrong_case_suggests_stored_id(history: Store, query: str, suggestion: str) -> None:
+    history.record("sample_taken", sample_body("S-1", "L-D5", containers=["C-D5"]), operator_id=OPERATOR)
+
+    # Never a silent match: the id as typed is still not found.
+    with pytest.raises(NotFound) as caught:
+        resolve(query)
+
+    message = str(caught.value)
+    assert message.startswith(f"no lot, container, label or sample has the id '{query}'; ")
+    assert f"did you mean {suggestion}? Ids and lot numbers are case-sensitive" in message
+
+
+def test_suggestion_not_an_id_quoted(history: Store) -> None:
+    history.record("lot_registered", lot_body("L-Q", {"C-Q": 5.0}, lot_number="Charge 7 (Acme)"), operator_id=OPERATOR)
+    with pytest.raises(NotFound, match=r"did you mean 'Charge 7 \(Acme\)'\?"):
+        resolve("CHARGE 7 (ACME)")
+
+
+def test_suggestions_capped_with_others(history: Store) -> None:
+    variants = ["mix-a", "Mix-a", "mIx-a", "miX-a", "mix-A", "MIX-a", "MIX-A"]
+    for index, lot_number in enumerate(variants):
+        history.record(
+            "lot_registered",
+            lot_body(f"L-MIX{index}", {f"C-MIX{index}": 5.0}, lot_number=lot_number),
+            operator_id=OPERATOR,
+        )
+
+    with pytest.raises(NotFound) as caught:
+        resolve("Mix-A")
+
+    suggestions = str(caught.value).split("did you mean ")[1].split("?")[0]
+    assert suggestions == "MIX-A, MIX-a, Mix-a, mIx-a, miX-a or others"
+
+
+@pytest.mark.parametrize(
+    ("stored", "query", "is_match"),
+    [
+        ("ab-1cdefgh", "AB-1CDEFGh", True),  # differs after the letters that set the index ranges too
+        ("Lot-7x", "lOT-7X", True),
+        ("Lot-7x", "lOT-7Y", False),
+        ("12345", "12346", False),
+        ("\U0010ffffb-1", "\U0010ffffB-1", True),  # starts with the last code point, which has no successor
+        ("Über-1", "über-1", False),  # only ASCII letters are folded
+    ],
+)
+def test_case_insensitive_match_whole_text(history: Store, stored: str, query: str, is_match: bool) -> None:
+    history.record("lot_registered", lot_body("L-CASE", {"C-CASE": 5.0}, lot_number=stored), operator_id=OPERATOR)
+
+    assert ids_matching_ignoring_case(query) == ([stored] if is_match else [])
+
+
+def test_unknown_id_suggests_nothing(history: Store) -> None:
+    with pytest.raises(NotFound) as caught:
+        resolve("L-NOPE")
+    assert str(caught.value) == "no lot, container, label or sample has the id 'L-NOPE'; check the id or scan the label"
 
 
 def test_shared_lot_number_is_ambiguous(history: Store) -> None:
