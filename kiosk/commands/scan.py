@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,11 +21,19 @@ from kiosk.scan.image_files import (
     list_image_files,
     read_image_frames,
 )
-from kiosk.scan.payloads import escape_for_message, payload_as_dict
+from kiosk.scan.payloads import (
+    Gs1Data,
+    LabelKind,
+    ProjectLabel,
+    escape_for_message,
+    parse_payload,
+    payload_as_dict,
+)
 from kiosk.scan.pipeline import code_payload
 
 EXIT_FAILED = 1
 EMPTY_PATH_ERROR = "an empty path names no file or folder; give an image, a folder or a video"
+MISSING_PATH_ERROR = "not found; lineage scan reads image files, folders of images and videos, so check the path"
 
 
 def register(subparsers: Any) -> None:
@@ -126,6 +135,11 @@ def run_scan(args: argparse.Namespace, config: Config) -> int:
             failed = True
             _print_error(args.format, argument, EMPTY_PATH_ERROR)
             continue
+        if not Path(argument).exists():
+            # Checked on the argument as typed: Path() would turn the "//" of a label's https address into "/".
+            failed = True
+            _print_error(args.format, argument, missing_path_error(argument))
+            continue
         for name, image, error in iter_images(Path(argument)):
             if image is None:
                 failed = True
@@ -137,6 +151,26 @@ def run_scan(args: argparse.Namespace, config: Config) -> int:
             else:
                 _print_text(name, codes)
     return EXIT_FAILED if failed else 0
+
+
+def missing_path_error(argument: str) -> str:
+    """Return the error for a path that does not exist, with the `lineage timeline` command when it is label text."""
+    payload = parse_payload(argument)
+    if isinstance(payload, ProjectLabel) and payload.label_kind is not LabelKind.OPERATOR_BADGE:
+        described = f"the text of a {payload.label_kind.value} label"
+    elif isinstance(payload, Gs1Data) and payload.batch_lot is not None and argument.isprintable():
+        described = f"GS1 data with the batch/lot number {payload.batch_lot}"
+    else:
+        return MISSING_PATH_ERROR
+    return (
+        f"not found; lineage scan reads image files, folders of images and videos, and this is {described}: "
+        f"`lineage timeline {_shell_quoted(argument)}` looks up a label's text"
+    )
+
+
+def _shell_quoted(text: str) -> str:
+    # shlex.quote leaves text such as PL1:C:C-1 bare. Quoting it anyway shows where the argument ends.
+    return shlex.quote(text) if "'" in text else f"'{text}'"
 
 
 def _print_error(output_format: str, name: str, error: str) -> None:
