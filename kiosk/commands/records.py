@@ -143,19 +143,19 @@ def open_records(args: argparse.Namespace, config: Config) -> Store | PostgresRe
 
 
 def run_timeline(args: argparse.Namespace, config: Config) -> int:
-    from kiosk.scan.payloads import RejectedLabelPayload, identifier_for_lookup
+    from kiosk.scan.payloads import RejectedLabelPayload, identifier_in_store
     from sync.report import format_timeline_text
     from sync.timeline import build_timeline
 
     if args.depth < 1:
         print(f"lineage timeline: --depth must be a whole number of 1 or more, not {args.depth}", file=sys.stderr)
         return 1
-    try:
-        identifier = identifier_for_lookup(args.id)  # a scanned label payload works as the id too
-    except RejectedLabelPayload as error:
-        print(f"lineage timeline: {error}", file=sys.stderr)
-        return 1
     with open_records(args, config) as store, store.reading():
+        try:
+            identifier = identifier_in_store(args.id)  # a scanned label payload works as the id too
+        except RejectedLabelPayload as error:
+            print(f"lineage timeline: {error}", file=sys.stderr)
+            return 1
         timeline = build_timeline(identifier, max_depth=args.depth)
     if args.format == "json":
         json.dump(timeline, sys.stdout, indent=2, ensure_ascii=False)

@@ -12,7 +12,7 @@ from kiosk.scan.payloads import (
     InvalidLabelRequest,
     RejectedLabelPayload,
     format_label_payload,
-    identifier_for_lookup,
+    identifier_in_store,
 )
 from sync.errors import NotFound
 from sync.lineage import container_state, resolve
@@ -56,7 +56,7 @@ def lookup_identifier(query: str) -> str:
     Raises LabelError for a payload that names no container, lot or sample, such as an operator badge.
     """
     try:
-        return identifier_for_lookup(query)
+        return identifier_in_store(query)
     except RejectedLabelPayload as error:
         raise LabelError(str(error)) from error
 

@@ -73,6 +73,10 @@ class RejectedLabelPayload(ValueError):
     """A text given as an id is a label payload that names no container, lot or sample; the message gives the reason."""
 
 
+class KeyboardLayoutMismatch(RejectedLabelPayload):
+    """A text given as an id reads as a label, GS1 data or lot number only when mapped from another keyboard layout."""
+
+
 @dataclass(frozen=True)
 class Payload:
     """A parsed scan; ``text`` is the payload as read. Subclasses tell what it names."""
@@ -309,6 +313,31 @@ def identifier_for_lookup(text: str) -> str:
     return data
 
 
+def identifier_in_store(text: str) -> str:
+    """Return what `identifier_for_lookup` returns, but look text that seems garbled by a keyboard layout up as typed first.
+
+    Run inside ``store.reading()``. Raises RejectedLabelPayload as
+    identifier_for_lookup does, except that text found in the store as typed
+    (a lot number such as 'STRAßE-1') is returned rather than taken for
+    a layout mismatch.
+    """
+    # Imported here: the parser itself needs no store.
+    from sync.errors import Ambiguous, NotFound
+    from sync.lineage import resolve
+
+    try:
+        return identifier_for_lookup(text)
+    except KeyboardLayoutMismatch as mismatch:
+        as_typed = text.strip()
+        try:
+            resolve(as_typed)
+        except NotFound:
+            raise mismatch from None
+        except Ambiguous:
+            pass  # found, under several lots: the caller's own lookup says so
+        return as_typed
+
+
 def _is_marked_gs1(data: str) -> bool:
     """Check whether the text is GS1 data by its form: a GS1 symbology identifier, group separators or (AI)value."""
     prefix = _SYMBOLOGY_PREFIX_RE.match(data)
@@ -351,12 +380,11 @@ def _reject_layout_mismatch(data: str) -> None:
     Only text that parse_payload rejects is mapped, so an id, or a lot number
     of letters, digits and '.', '_', '/', '#', '+' or '-', is never rejected here.
 
-    NOTE: a lot number typed at registration with other characters can be
-    rejected before the store is searched. 'STRAßE-1' is one: a scanner set
-    to US English types it on a German computer when it reads 'STRA-E/1'.
-    Its lot is still found by lot id or container label. TODO: check the
-    layout only after the lookup finds nothing, once the callers look text
-    up through one function.
+    A lot number typed at registration with other characters can look like
+    such text: 'STRAßE-1' is what a scanner set to US English types on a
+    German computer when it reads 'STRA-E/1'. So the error is a
+    KeyboardLayoutMismatch, and `identifier_in_store` looks the text up as
+    typed before it gives that error.
     """
     if len(data) > MAX_PAYLOAD_CHARACTERS:
         return  # no mapping makes it short enough to parse, so skip the work
@@ -366,7 +394,7 @@ def _reject_layout_mismatch(data: str) -> None:
     mismatch = detect_layout_mismatch(data)
     if mismatch is None:
         return
-    raise RejectedLabelPayload(
+    raise KeyboardLayoutMismatch(
         f"{escape_for_message(data)} looks typed with another keyboard layout: a scanner or keyboard set to "
         f"{mismatch.scanner_layout} types text like this on a computer set to {mismatch.station_layout}; "
         "set both to the same layout and scan or type the text again, or type the id as printed on the label"

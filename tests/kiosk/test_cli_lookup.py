@@ -164,3 +164,24 @@ def test_scan_missing_path_lists_inputs(missing: str, tmp_path: Path, capsys: py
         f"lineage scan: {path}: not found; lineage scan reads image files, folders of images and videos, "
         "so check the path\n"
     )
+
+
+def test_lot_number_that_looks_garbled_is_found_as_typed(tmp_path: Path) -> None:
+    """'STRAßE-1' is also what a US-English scanner types on a German computer for 'STRA-E/1'."""
+    from sync.store import Store
+    from tests.helpers import OPERATOR, lot_body
+
+    path = tmp_path / "station.db"
+    with Store.open(path, station_id="ST-01") as store:
+        store.record(
+            "lot_registered",
+            lot_body("L-1", {"C-1": 20.0}, lot_number="STRAßE-1"),
+            operator_id=OPERATOR,
+            check_rules=False,
+        )
+    found = lineage("timeline", "STRAßE-1", "--db", str(path))
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.startswith("Lot L-1\n  found by lot number STRAßE-1\n")
+    absent = lineage("timeline", "STRAßE-2", "--db", str(path))
+    assert absent.returncode == 1
+    assert "looks typed with another keyboard layout" in absent.stderr
