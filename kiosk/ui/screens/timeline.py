@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 
-from kiosk.scan.payloads import Gs1Data, ProjectLabel, SupplierLotNumber
+from kiosk.scan.payloads import Gs1Data, ProjectLabel, RejectedLabelPayload, SupplierLotNumber, identifier_in_store
 from kiosk.ui import texts
 from kiosk.ui.alerts import format_clock_duration
 from kiosk.ui.context import Kiosk
@@ -51,13 +51,13 @@ class TimelineScreen(Screen):
             self.load(self.query)
 
     def load(self, query: str) -> None:
-        """Read and show the timeline of the lot that `query` names."""
+        """Read and show the timeline of the lot that `query` names (an id, lot number, label or GS1 text)."""
         self.query = query
         now = self.kiosk.now_utc_us()
-        self.read(lambda: build_timeline(query, now_utc_us=now), self._on_loaded, self._on_failed)
+        self.read(lambda: build_timeline(identifier_in_store(query), now_utc_us=now), self._on_loaded, self._on_failed)
 
     def _on_failed(self, error: BaseException) -> None:
-        if isinstance(error, NotFound | Ambiguous):
+        if isinstance(error, NotFound | Ambiguous | RejectedLabelPayload):
             self.summary.setText(str(error))
             self.kiosk.message(str(error), "rejected")
             return

@@ -42,6 +42,14 @@ def test_timeline_unknown_id_says_so(logged_in: KioskDriver) -> None:
     assert "no lot, container, label or sample has the id 'NOPE-1'" in logged_in.message()
 
 
+def test_timeline_of_typed_lot_number_in_wrong_case(logged_in: KioskDriver) -> None:
+    logged_in.record("lot_registered", lot_body("L-1", {"C-1": 25.0}, lot_number="AP-5"))
+    logged_in.tap("homeTimeline")
+    logged_in.tap("timelineTypeId")
+    logged_in.enter("ap-5")
+    assert "did you mean AP-5?" in logged_in.message()
+
+
 def test_correction_voids_event_with_reason(logged_in: KioskDriver) -> None:
     logged_in.record("lot_registered", lot_body("L-1", {"C-1": 25.0}))
     wrong = logged_in.record("container_opened", exposure_body("C-1"))
