@@ -146,8 +146,8 @@ SETTINGS: list[Setting] = [
 ]
 
 
-# Settings holding a file or folder path. camera_source holds one only when it
-# is neither a device index nor a stream URL.
+# Settings that name a file or folder. camera_source names one only when it is
+# neither a device index nor a stream URL.
 PATH_SETTINGS = ("db_path", "sync_ca_bundle", "reference_file", "printer_folder", "sensor_reading_file")
 
 

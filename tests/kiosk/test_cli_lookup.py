@@ -166,7 +166,7 @@ def test_scan_missing_path_lists_inputs(missing: str, tmp_path: Path, capsys: py
     )
 
 
-def test_lot_number_that_looks_garbled_is_found_as_typed(tmp_path: Path) -> None:
+def test_garbled_looking_lot_number_found(tmp_path: Path) -> None:
     """'STRAßE-1' is also what a US-English scanner types on a German computer for 'STRA-E/1'."""
     from sync.store import Store
     from tests.helpers import OPERATOR, lot_body

@@ -74,7 +74,7 @@ def test_camera_index_and_stream_stay_as_written(tmp_path: Path, source: object,
     assert load_config(path).camera_source == expected
 
 
-def test_config_path_that_is_a_folder_or_missing_is_named(tmp_path: Path) -> None:
+def test_config_folder_or_missing_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as folder:
         load_config(tmp_path)
     assert (
