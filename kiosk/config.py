@@ -237,7 +237,7 @@ def load_config(path: Path | None = None) -> Config:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"configuration file {path} is not valid TOML: {error}") from error
     except OSError as error:
-        raise ConfigError(describe_file_error(error, "configuration file", path)) from error
+        raise ConfigError(describe_file_error(error, f"configuration file {path}")) from error
     for key, value in _flatten(data).items():
         _check(key, value, where=str(path))
         values[key] = _from_folder(path.parent, key, value)

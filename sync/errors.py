@@ -35,17 +35,22 @@ class Ambiguous(StoreError):
     """An id matches more than one lot; the message lists them."""
 
 
-def describe_file_error(error: OSError, kind: str = "file", path: object = None) -> str:
-    """Word an error of opening or reading a file for a person: the path, what went wrong, what to do."""
-    name = path
-    if name is None:
-        name = error.filename if error.filename is not None else "?"
+def describe_file_error(error: OSError, label: str | None = None, *, example: object = None) -> str:
+    """Word an error of opening or reading a file for a person: the value, what went wrong, what to do.
+
+    ``label`` names the value as the person gave it, such as ``configuration
+    file station.toml`` or ``--db server.db``; by default, the error's file.
+    ``example`` is a file to suggest when the value is a folder.
+    """
+    if label is None:
+        label = f"file {error.filename if error.filename is not None else '?'}"
     if isinstance(error, IsADirectoryError):
-        return f"{kind} {name} is a folder, not a file; give the path of the file itself"
+        suggestion = f", such as {example}" if example is not None else ""
+        return f"{label} is a folder, not a file; give the path of the file{suggestion}"
     if isinstance(error, FileNotFoundError):
-        return f"{kind} {name} not found; check the path"
+        return f"{label} not found; check the path"
     if isinstance(error, NotADirectoryError):
-        return f"{kind} {name} cannot exist: a part of its path is a file, not a folder; check the path"
+        return f"{label} cannot exist because a part of its path is a file, not a folder; check the path"
     if isinstance(error, PermissionError):
-        return f"{kind} {name} cannot be used: permission denied; check the file's owner and permissions"
-    return f"{kind} {name} cannot be used: {error.strerror or error}"
+        return f"{label} cannot be read: permission denied; check the file's owner and permissions"
+    return f"{label} cannot be used: {error.strerror or error}; check the file and the disk it is on"

@@ -154,7 +154,7 @@ def load_reference_file(path: Path) -> dict[str, list[dict[str, Any]]]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise InvalidReference(f"reference file {path} is not valid TOML: {error}") from error
     except OSError as error:
-        raise InvalidReference(describe_file_error(error, "reference file", path)) from error
+        raise InvalidReference(describe_file_error(error, f"reference file {path}")) from error
     unknown = sorted(set(data) - set(SECTIONS))
     if unknown:
         raise InvalidReference(f"{path}: unknown section {unknown[0]!r}; expected {', '.join(SECTIONS)}")

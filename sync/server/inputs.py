@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from sync.database import is_postgres_url
+from sync.errors import describe_file_error
 
 # The first 16 bytes of every SQLite 3 database file (an empty file is a new database too).
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -23,24 +24,6 @@ EXAMPLE_URL = "postgresql://lineage@127.0.0.1:5432/lineage"
 
 class InvalidInput(ValueError):
     """A path or URL given to `lineage-server` cannot be used; the message names the value and what to do."""
-
-
-def describe_file_error(error: OSError, label: str, *, example: Path | None = None) -> str:
-    """Return the message for an input file that cannot be read.
-
-    ``label`` names the value as the user gave it, such as ``--config server.toml``.
-    ``example`` is a file to suggest when the value is a folder.
-    """
-    if isinstance(error, IsADirectoryError):
-        suggestion = f", such as {example}" if example is not None else ""
-        return f"{label} is a folder, not a file; give the path of the file{suggestion}"
-    if isinstance(error, FileNotFoundError):
-        return f"{label} not found; check the path"
-    if isinstance(error, NotADirectoryError):
-        return f"{label} cannot exist because a part of its path is a file, not a folder; check the path"
-    if isinstance(error, PermissionError):
-        return f"{label} cannot be read: permission denied; check the file's owner and permissions"
-    return f"{label} cannot be read: {error.strerror or error}; check the file and the disk it is on"
 
 
 def read_input_file(path: Path, label: str, *, suffix: str = "") -> bytes:

@@ -283,7 +283,7 @@ def test_folder_given_for_a_file_is_named(tmp_path: Path, command: list[str]) ->
     folder.mkdir()
     result = lineage(*(part.format(folder=folder, tmp=tmp_path) for part in command))
     assert result.returncode == 1
-    assert f"{folder} is a folder, not a file; give the path of the file itself" in result.stderr
+    assert f"{folder} is a folder, not a file; give the path of the file" in result.stderr
     assert "Traceback" not in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["settings"]
 

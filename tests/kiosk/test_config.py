@@ -77,9 +77,7 @@ def test_camera_index_and_stream_stay_as_written(tmp_path: Path, source: object,
 def test_config_folder_or_missing_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as folder:
         load_config(tmp_path)
-    assert (
-        str(folder.value) == f"configuration file {tmp_path} is a folder, not a file; give the path of the file itself"
-    )
+    assert str(folder.value) == f"configuration file {tmp_path} is a folder, not a file; give the path of the file"
     with pytest.raises(ConfigError) as missing:
         load_config(tmp_path / "absent.toml")
     assert str(missing.value) == f"configuration file {tmp_path / 'absent.toml'} not found; check the path"
