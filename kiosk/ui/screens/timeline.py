@@ -54,10 +54,19 @@ class TimelineScreen(Screen):
         """Read and show the timeline of the lot that `query` names (an id, lot number, label or GS1 text)."""
         self.query = query
         now = self.kiosk.now_utc_us()
-        self.read(lambda: build_timeline(identifier_in_store(query), now_utc_us=now), self._on_loaded, self._on_failed)
+
+        def load_timeline() -> dict[str, Any]:
+            try:
+                identifier = identifier_in_store(query)
+            except RejectedLabelPayload as error:
+                # Text that names nothing to look up is shown as an id not found, as the read path expects.
+                raise NotFound(str(error)) from error
+            return build_timeline(identifier, now_utc_us=now)
+
+        self.read(load_timeline, self._on_loaded, self._on_failed)
 
     def _on_failed(self, error: BaseException) -> None:
-        if isinstance(error, NotFound | Ambiguous | RejectedLabelPayload):
+        if isinstance(error, NotFound | Ambiguous):
             self.summary.setText(str(error))
             self.kiosk.message(str(error), "rejected")
             return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from sync.models import VoidedEvent
 from tests.helpers import exposure_body, lot_body, sample_body, transformation_body
 from tests.kiosk.ui.driver import KioskDriver
@@ -48,6 +50,23 @@ def test_timeline_of_typed_lot_number_in_wrong_case(logged_in: KioskDriver) -> N
     logged_in.tap("timelineTypeId")
     logged_in.enter("ap-5")
     assert "did you mean AP-5?" in logged_in.message()
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("(01)09501101530003(17)251231", "names no lot"),
+        ("VAL24ß00001", "looks typed with another keyboard layout"),
+        ("PL1:B:OP-0001", "is an operator badge"),
+    ],
+)
+def test_typed_text_naming_no_lot_shown(logged_in: KioskDriver, typed: str, message: str) -> None:
+    logged_in.tap("homeTimeline")
+    logged_in.tap("timelineTypeId")
+    logged_in.window.entry_page.type_text(typed)  # as a keyboard plugged into the station types it
+    logged_in.tap("keyboardOk")
+    assert message in logged_in.message()
+    assert logged_in.screen_name() == "timelineScreen"
 
 
 def test_correction_voids_event_with_reason(logged_in: KioskDriver) -> None:
