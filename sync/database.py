@@ -84,12 +84,24 @@ def is_postgres_url(target: str) -> bool:
 
 
 def open_postgres(url: str, **kwargs: Any) -> PostgresqlDatabase:
-    """Open a PostgreSQL database named by a ``postgresql://user@host:port/name`` URL."""
+    """Open a PostgreSQL database named by a ``postgresql://user@host:port/name`` URL.
+
+    Raises StoreUnavailable, naming the URL, when it names no database or has an invalid port.
+    """
+    example = "postgresql://lineage@127.0.0.1:5432/lineage"
     parsed = urlparse(url)
     name = unquote(parsed.path.lstrip("/"))
     if not name:
-        raise ValueError(f"PostgreSQL URL {url!r} names no database; add it after the host, e.g. /lineage")
-    params: dict[str, Any] = {"host": parsed.hostname or "127.0.0.1", "port": parsed.port or 5432}
+        raise StoreUnavailable(
+            f"PostgreSQL URL {url!r} names no database; add its name after the host, as in {example}"
+        )
+    try:
+        port = parsed.port
+    except ValueError:
+        raise StoreUnavailable(
+            f"PostgreSQL URL {url!r} has an invalid port; write it as a number, as in {example}"
+        ) from None
+    params: dict[str, Any] = {"host": parsed.hostname or "127.0.0.1", "port": port or 5432}
     if parsed.username:
         params["user"] = unquote(parsed.username)
     if parsed.password:

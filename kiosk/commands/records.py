@@ -75,10 +75,11 @@ def add_db_option(parser: argparse.ArgumentParser, *, postgres: bool = False) ->
 def open_store(args: argparse.Namespace, config: Config) -> Store:
     """Open the store named by --db, else the configured station store."""
     if args.db and is_postgres_url(args.db):
-        raise SystemExit(
-            f"lineage {args.command}: writes a station store, a SQLite file, not {args.db}; "
-            f"for a server's PostgreSQL database use `lineage-server --db {args.db} {args.command} ...`"
-        )
+        if args.command == "import-reference":
+            instead = f"for a server's PostgreSQL database use `lineage-server --db {args.db} import-reference FILE`"
+        else:
+            instead = "give --db with the path of a station store"
+        raise SystemExit(f"lineage {args.command}: works on a station store, a SQLite file, not {args.db}; {instead}")
     path = Path(args.db) if args.db else config.store_path
     if not path.exists() and args.command != "import-reference":
         if args.db:

@@ -336,9 +336,28 @@ def test_timeline_and_verify_read_a_postgresql_database(tmp_path: Path) -> None:
         assert "OK: 300 events, every chain intact" in verify.stdout
         refused = lineage("import-reference", str(DEMO_REFERENCE), "--db", backend.target)
         assert refused.returncode == 1
-        assert f"use `lineage-server --db {backend.target} import-reference ...`" in refused.stderr
+        assert f"use `lineage-server --db {backend.target} import-reference FILE`" in refused.stderr
+        label = lineage("label", "VAL24-00001", "--db", backend.target, "--format", "png", "--out", "-")
+        assert label.returncode == 1
+        assert "works on a station store, a SQLite file" in label.stderr
+        assert "lineage-server" not in label.stderr
         held = backend.query("SELECT count(*) FROM event")[0][0]
     assert held == 300  # reading changed nothing
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postgresql://postgres@127.0.0.1:5432", "names no database; add its name after the host"),
+        ("postgresql://postgres@127.0.0.1:port/x", "has an invalid port; write it as a number"),
+    ],
+)
+@pytest.mark.parametrize("command", [["timeline", "L-1"], ["verify"], ["demo-data", "--events", "10"]])
+def test_malformed_postgresql_url_named(command: list[str], url: str, message: str) -> None:
+    result = lineage(*command, "--db", url)
+    assert result.returncode == 1
+    assert f"PostgreSQL URL {url!r} {message}" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_absent_postgresql_database_named() -> None:
