@@ -75,14 +75,15 @@ class Store:
         checked and a damaged file is moved aside and its readable events
         salvaged into a fresh store (see `startup_report`). Without it
         (command-line tools), a file that is not a store raises StoreDamaged
-        and no file is ever moved or replaced.
+        and no file is ever moved or replaced. Either way, a file that is
+        plainly something else (another SQLite database, a text file) raises
+        StoreDamaged and is left as it is.
         Raises WrongStation when the store belongs to another station,
         StoreUnavailable when it cannot be opened.
         """
         path = Path(path)
         check_store_path(path)
-        if not salvage_damaged:
-            _check_is_store(path)
+        _check_is_store(path, damage_possible=salvage_damaged)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -227,14 +228,24 @@ def _append(event: RecordEvent, *, own: bool) -> None:
         Outbox.insert(event_id=event.event_id, seq=event.seq, state="pending", updated_utc_us=stored).execute()
 
 
-def _check_is_store(path: Path) -> None:
-    """Raise StoreDamaged unless `path` is missing, empty or starts like an SQLite file with an event table."""
+def _check_is_store(path: Path, *, damage_possible: bool = False) -> None:
+    """Raise StoreDamaged unless `path` is missing, empty or starts like an SQLite file with an event table.
+
+    With `damage_possible`, a file without the SQLite header whose size is a
+    whole number of 512-byte sectors passes, as a store whose first page was
+    damaged would: the integrity check then moves it aside. A file of any other
+    size (a text file, a document) is not a store that went bad.
+    """
     if not path.exists() or path.stat().st_size == 0:
         return
     with path.open("rb") as handle:
         header = handle.read(16)
     if header != b"SQLite format 3\x00":
-        raise StoreDamaged(f"{path} is not a Powder Lineage store (not an SQLite file); check --db or db_path")
+        if damage_possible and path.stat().st_size % 512 == 0:
+            return
+        raise StoreDamaged(
+            f"{path} is not a Powder Lineage store (not an SQLite file) and was left as it is; check --db or db_path"
+        )
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
@@ -245,7 +256,8 @@ def _check_is_store(path: Path) -> None:
         return  # damaged: the integrity check reports it
     if tables and "event" not in tables:
         raise StoreDamaged(
-            f"{path} is an SQLite file but not a Powder Lineage store (no event table); check --db or db_path"
+            f"{path} is an SQLite file but not a Powder Lineage store (no event table) and was left as it is; "
+            "check --db or db_path"
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -86,14 +87,17 @@ def test_garbled_pages_salvaged_and_kept(store_tmpdir: Path) -> None:
 
 
 @pytest.mark.allow_warning_logs
-def test_not_a_database_replaced(store_tmpdir: Path) -> None:
+def test_store_without_header_replaced(store_tmpdir: Path) -> None:
+    """A store whose first page was lost: unreadable, but shaped like a store, so kept aside and replaced."""
     path = store_tmpdir / "station.db"
-    path.write_bytes(b"this is not an SQLite file" * 100)
+    build_store(path, 20)
+    lost_header = bytes(4096) + path.read_bytes()[4096:]
+    path.write_bytes(lost_header)
     with Store.open(path, station_id="ST-01") as store:
         report = store.startup_report
         assert report.salvage is not None
         assert report.salvage.events_salvaged == 0
-        assert report.salvage.damaged_path.read_bytes() == b"this is not an SQLite file" * 100
+        assert report.salvage.damaged_path.read_bytes() == lost_header
         store.record("lot_registered", lot_body("L-1", {"C-1": 1.0}), operator_id=OPERATOR, check_rules=False)
         with store.reading():
             assert verify_chains().ok
@@ -119,6 +123,28 @@ def test_tools_leave_other_sqlite_file_alone(store_tmpdir: Path) -> None:
     conn.close()
     with pytest.raises(StoreDamaged, match="no event table"):
         Store.open(path, salvage_damaged=False)
+
+
+@pytest.mark.parametrize("content", [b"this is not an SQLite file" * 100, b"%PDF-1.7 a document"])
+def test_station_app_leaves_other_files_alone(store_tmpdir: Path, content: bytes) -> None:
+    path = store_tmpdir / "station.db"
+    path.write_bytes(content)
+    with pytest.raises(StoreDamaged, match=r"is not a Powder Lineage store .* and was left as it is"):
+        Store.open(path, station_id="ST-01")
+    assert path.read_bytes() == content
+    assert sorted(p.name for p in store_tmpdir.iterdir()) == ["station.db"]
+
+
+def test_station_app_leaves_another_sqlite_database_alone(store_tmpdir: Path) -> None:
+    path = store_tmpdir / "places.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE bookmarks (url TEXT)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreDamaged, match="no event table"):
+        Store.open(path, station_id="ST-01")
+    assert path.read_bytes() == before
 
 
 def test_tools_report_damaged_store_untouched(store_tmpdir: Path) -> None:
