@@ -159,6 +159,8 @@ def validate_element(ai: str, value: str) -> Gs1Element:
     entry = APPLICATION_IDENTIFIERS.get(ai)
     if entry is None:
         raise InvalidGs1(f"application identifier ({ai}) is not one this station reads")
+    if " " in value:
+        raise InvalidGs1(f"({ai}) {entry.title} {value!r} contains a blank, a character GS1 does not allow")
     if not entry.min_length <= len(value) <= entry.max_length:
         expected = str(entry.max_length) if entry.is_fixed_length else f"{entry.min_length} to {entry.max_length}"
         raise InvalidGs1(f"({ai}) {entry.title} must have {expected} characters, not {len(value)}")
@@ -215,11 +217,15 @@ def parse_element_string(data: str) -> tuple[Gs1Element, ...]:
 
 
 def parse_bracketed(text: str) -> tuple[Gs1Element, ...]:
-    """Parse the human-readable form ``(01)09501101530003(10)ABC`` into validated elements."""
+    """Parse the human-readable form ``(01)09501101530003(10)ABC`` into validated elements.
+
+    Blanks around a value, as printed under a barcode (``(01) 09501101530003
+    (10) ABC``), are layout, not data: no GS1 value may contain one.
+    """
     parts = re.findall(r"\((\d{2,4})\)([^()]*)", text)
     if not parts or "".join(f"({ai}){value}" for ai, value in parts) != text:
         raise InvalidGs1("the text is not in the (AI)value form")
-    return tuple(validate_element(ai, value) for ai, value in parts)
+    return tuple(validate_element(ai, value.strip(" ")) for ai, value in parts)
 
 
 def looks_bracketed(text: str) -> bool:

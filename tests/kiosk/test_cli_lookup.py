@@ -43,6 +43,7 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> str:
     "text",
     [
         GS1_TEXT,
+        f"(01) 09501101530003 (10) {LOT_NUMBER}",  # spaced as printed under a barcode
         f"https://id.gs1.org/01/09501101530003/10/{LOT_NUMBER}?17=271231",
         f"\x1d0109501101530003\x1d10{LOT_NUMBER}",
     ],

@@ -159,6 +159,19 @@ def test_gs1_bracketed_form_parses() -> None:
     assert payload.serial == "XYZ"
 
 
+def test_gs1_bracketed_form_spaced_as_printed() -> None:
+    payload = parse_payload("(01) 09501101530003 (10) ABC123")
+    assert isinstance(payload, Gs1Data)
+    assert payload.gtin == "09501101530003"
+    assert payload.batch_lot == "ABC123"
+
+
+def test_gs1_blank_inside_a_value_named() -> None:
+    payload = parse_payload("(01) 0950110153 0003 (10) ABC123")
+    assert isinstance(payload, RejectedPayload)
+    assert "(01) GTIN '0950110153 0003' contains a blank, a character GS1 does not allow" in payload.reason
+
+
 def test_gs1_unmarked_element_string_parses() -> None:
     payload = parse_payload("01095011015300031725123110ABC")
     assert isinstance(payload, Gs1Data)
@@ -365,7 +378,7 @@ def test_lookup_raises_only_rejection(text: str) -> None:
         ("]C10109501101530003\x1d17251399", "not a valid YYMMDD date"),
         ("]C10109501101530003\x1d10" + "A" * 21, "must have 1 to 20 characters, not 21"),
         ("]C1770123", "unknown application identifier"),
-        ("]C10109501101530003\x1d10ABC DEF", "contains a character GS1 does not allow"),
+        ("]C10109501101530003\x1d10ABC DEF", "contains a blank, a character GS1 does not allow"),
         ("]C1", "the scan is empty"),
     ],
 )
