@@ -18,6 +18,7 @@ from peewee import DatabaseProxy, PostgresqlDatabase
 
 from sync.errors import Ambiguous, NotFound
 from sync.ids import IDENTIFIER_RE
+from sync.lookalikes import describe_notes, replace_lookalikes
 from sync.models import (
     Container,
     ContainerLot,
@@ -107,13 +108,18 @@ def _is_unicode_text(text: str) -> bool:
 
 def _not_found_message(text: str) -> str:
     message = f"no lot, container, label or sample has the id {text!r}"
-    matches = ids_matching_ignoring_case(text)
+    # Pasted text may hold a dash or blank that looks right on screen but is another character.
+    plain, notes = replace_lookalikes(text)
+    message += describe_notes(notes)
+    matches = ids_matching_ignoring_case(plain)
     if not matches:
         return f"{message}; check the id or scan the label"
     suggestions = [match if IDENTIFIER_RE.match(match) else repr(match) for match in matches[:MAX_SUGGESTIONS]]
     if len(matches) > MAX_SUGGESTIONS:
         suggestions.append("others")
     alternatives = suggestions[0] if len(suggestions) == 1 else f"{', '.join(suggestions[:-1])} or {suggestions[-1]}"
+    if matches == [plain]:
+        return f"{message}; did you mean {alternatives}?"
     return f"{message}; did you mean {alternatives}? Ids and lot numbers are case-sensitive"
 
 

@@ -23,6 +23,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from kiosk.scan import gs1
 from sync.ids import IDENTIFIER_RE
+from sync.lookalikes import lookalike_note
 
 # Longer than any label this station prints or a supplier label carries; a
 # longer scan is rejected before any parsing.
@@ -451,7 +452,7 @@ def _identifier_problem(label_kind: LabelKind, identifier: str) -> str | None:
         return None
     return (
         f"the label's {label_kind.value} id {escape_for_message(identifier)} is not valid: ids are 1 to 64 "
-        "letters, digits, '.', '_', '/' or '-', starting with a letter or digit"
+        f"letters, digits, '.', '_', '/' or '-', starting with a letter or digit{lookalike_note(identifier)}"
     )
 
 

@@ -186,3 +186,23 @@ def test_garbled_looking_lot_number_found(tmp_path: Path) -> None:
     absent = lineage("timeline", "STRAßE-2", "--db", str(path))
     assert absent.returncode == 1
     assert "looks typed with another keyboard layout" in absent.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "named", "suggested"),
+    [
+        ("VAL24\u201300001", "'\u2013' (EN DASH) where '-' may be meant", "did you mean VAL24-00001?"),
+        ("val24\u201100001", "'\u2011' (NON-BREAKING HYPHEN) where '-' may be meant", "did you mean VAL24-00001?"),
+    ],
+)
+def test_pasted_lookalike_dash_named(demo_store: str, text: str, named: str, suggested: str) -> None:
+    result = lineage("timeline", text, "--db", demo_store)
+    assert result.returncode == 1
+    assert named in result.stderr
+    assert suggested in result.stderr
+
+
+def test_lookalike_dash_in_label_text_named(demo_store: str) -> None:
+    result = lineage("timeline", "PL1:C:C\u2011041YXPQM3Y7YM5", "--db", demo_store)
+    assert result.returncode == 1
+    assert "it contains '\u2011' (NON-BREAKING HYPHEN) where '-' may be meant" in result.stderr
