@@ -131,7 +131,13 @@ def run(config: Config, *, with_camera: bool, size: tuple[int, int] | None, quit
     from sync.store import Store
 
     try:
+        is_new = not config.store_path.exists()
         store = Store.open(config.store_path, station_id=config.station_id)
+        if is_new:
+            # Logged, so a mistyped --db or db_path shows in the log beside the store it made.
+            log.warning(
+                "No store at %s: made a new, empty one for station %s", config.store_path.absolute(), config.station_id
+            )
         if config.reference_file:
             sections = load_reference_file(Path(config.reference_file))
             added = store.write(lambda: import_reference_rows(sections))

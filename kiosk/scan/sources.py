@@ -155,9 +155,13 @@ class OpenCvSource:
             capture = cv2.VideoCapture(self.spec.value)
         if not capture.isOpened():
             capture.release()
-            raise SourceUnavailable(
-                f"{self.description} could not be opened; check that it is plugged in and not used by another program"
-            )
+            if self.spec.kind is SourceKind.VIDEO_FILE:
+                advice = "check that it is a video file (MP4, AVI, MKV) that OpenCV can read"
+            elif self.spec.kind is SourceKind.STREAM_URL:
+                advice = "check the address and that the camera or stream server is on the network"
+            else:
+                advice = "check that it is plugged in and not used by another program"
+            raise SourceUnavailable(f"{self.description} could not be opened; {advice}")
         if self.spec.kind in (SourceKind.CAMERA_INDEX, SourceKind.DEVICE_PATH):
             self._apply_camera_settings(capture)
         if self.spec.kind is SourceKind.VIDEO_FILE:

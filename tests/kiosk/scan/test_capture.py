@@ -263,6 +263,18 @@ def test_missing_camera_index_named() -> None:
     )
 
 
+def test_file_that_is_no_video_named(tmp_path: Path) -> None:
+    notes = tmp_path / "README.md"
+    notes.write_text("# not a video\n")
+    spec = parse_source(str(notes))
+    with pytest.raises(SourceUnavailable) as caught:
+        OpenCvSource(spec, CaptureSettings()).open()
+    assert str(caught.value).endswith(
+        "could not be opened; check that it is a video file (MP4, AVI, MKV) that OpenCV can read"
+    )
+    assert "plugged in" not in str(caught.value)
+
+
 def test_opencv_open_warnings_kept_quiet(capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     # /dev/null exists but is no camera: OpenCV itself warns "can't be used to capture by name" at its default level.
     monkeypatch.delenv("OPENCV_LOG_LEVEL", raising=False)
