@@ -11,15 +11,22 @@ empty database behind.
 from __future__ import annotations
 
 import os
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from urllib.parse import urlparse
 
 from sync.database import is_postgres_url
 from sync.errors import describe_file_error
+from sync.models import Setting
 
 # The first 16 bytes of every SQLite 3 database file (an empty file is a new database too).
 SQLITE_HEADER = b"SQLite format 3\x00"
 EXAMPLE_URL = "postgresql://lineage@127.0.0.1:5432/lineage"
+# The setting in which a station store records its station. `sync.store` writes it when a store
+# is first opened, and `lineage demo-data` writes it into a SQLite demo file. `lineage-server`
+# never writes it.
+STATION_ID_SETTING = "station_id"
 
 
 class InvalidInput(ValueError):
@@ -51,7 +58,8 @@ def check_database_target(target: str, label: str, *, must_exist: bool) -> None:
     """Raise InvalidInput unless ``target`` can be the server database: a SQLite file or a PostgreSQL URL.
 
     A SQLite path must be a SQLite file (or an empty one) that can be read and
-    written, or, unless ``must_exist``, a new file in a folder that exists.
+    written and is not a station's store, or, unless ``must_exist``, a new file
+    in a folder that exists. An existing file is only read.
     A URL is checked for its form only, because only connecting shows whether
     the database exists.
     """
@@ -96,6 +104,12 @@ def _check_sqlite_file(path: Path, label: str) -> None:
         raise InvalidInput(
             f"{label} is not a SQLite database; give the path of the server database, or of a new file to create one"
         )
+    station_id = _station_of_store(path, label) if header else None
+    if station_id is not None:
+        raise InvalidInput(
+            f"{label} is station {station_id}'s store, not a server database; "
+            "give the server's database file or a PostgreSQL URL instead"
+        )
     if not os.access(path, os.W_OK):
         raise InvalidInput(f"{label} is read-only (permission denied); check the file's owner and permissions")
     if not os.access(path.parent, os.W_OK | os.X_OK):
@@ -104,6 +118,34 @@ def _check_sqlite_file(path: Path, label: str) -> None:
             f"{label} cannot be written because its folder {path.parent} is read-only (permission denied), "
             "and SQLite creates its journal files there; check the folder's owner and permissions"
         )
+
+
+def _station_of_store(path: Path, label: str) -> str | None:
+    """Return the station id that a station store records, or None for a SQLite file without one.
+
+    Only reads the file. Raises InvalidInput when SQLite cannot read it.
+    """
+    # Without a -wal file every committed row is in the main file. `immutable` reads it without
+    # creating the empty -wal and -shm files that `mode=ro` leaves beside a WAL database (SQLite 3.40).
+    # A -wal file may contain rows not yet in the main file, so `mode=ro` reads through it.
+    has_wal = path.with_name(path.name + "-wal").exists()
+    uri = f"{path.resolve().as_uri()}?{'mode=ro' if has_wal else 'immutable=1'}"
+    query = f'SELECT "value" FROM "{Setting._meta.table_name}" WHERE "key" = ?'
+    try:
+        with closing(sqlite3.connect(uri, uri=True, timeout=10)) as connection:
+            row = connection.execute(query, (STATION_ID_SETTING,)).fetchone()
+    except sqlite3.OperationalError as error:
+        if "no such table" in str(error):
+            return None
+        raise InvalidInput(
+            f"{label} cannot be read ({error}); retry when no other program has it locked, "
+            "or restore it from a backup if it is damaged"
+        ) from error
+    except sqlite3.DatabaseError as error:
+        raise InvalidInput(
+            f"{label} cannot be read ({error}); restore the server database from a backup if it is damaged"
+        ) from error
+    return None if row is None else str(row[0])
 
 
 def _check_new_file(path: Path, label: str, *, must_exist: bool) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from sync.store import Store
 from tests.helpers import ROOT
 
 COMMANDS = {
@@ -250,3 +252,83 @@ def test_read_only_db_named(tmp_path: Path) -> None:
     finally:
         tmp_path.chmod(0o755)
     assert_one_line_error(result, "stations", f"because its folder {tmp_path} is read-only (permission denied)")
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file written by `lineage demo-data`: a station store claimed by ST-01."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "demo-data", "--db", str(path), "--events", "200", "--seed", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+def file_contents(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*"))}
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_demo_store_rejected_unchanged(tmp_path: Path, demo_store: Path, command: str) -> None:
+    # Without the check, each command would migrate the server's tables into the store.
+    db = tmp_path / "demo.db"
+    shutil.copyfile(demo_store, db)
+    before = file_contents(tmp_path)
+    result = server_command("--db", str(db), *COMMANDS[command])
+    assert_one_line_error(result, command, f"--db {db} is station ST-01's store, not a server database; ")
+    assert "give the server's database file or a PostgreSQL URL instead" in result.stderr
+    assert file_contents(tmp_path) == before
+
+
+def test_open_station_store_rejected_unchanged(tmp_path: Path) -> None:
+    # While a station has its store open, the station id may be only in the -wal file.
+    db = tmp_path / "st1.db"
+    store = Store.open(db, station_id="ST-07", salvage_damaged=False)
+    try:
+        before = file_contents(tmp_path)
+        assert f"{db.name}-wal" in before
+        result = server_command("--db", str(db), "stations")
+        after = file_contents(tmp_path)
+    finally:
+        store.close()
+    assert_one_line_error(result, "stations", f"--db {db} is station ST-07's store, not a server database")
+    assert sorted(after) == sorted(before)
+    # Every reader of a WAL database updates the -shm file (SQLite's shared-memory index, not data).
+    assert after[db.name] == before[db.name]
+    assert after[f"{db.name}-wal"] == before[f"{db.name}-wal"]
+
+
+def test_station_store_in_config_named(tmp_path: Path, demo_store: Path) -> None:
+    db = tmp_path / "st1.db"
+    shutil.copyfile(demo_store, db)
+    config = tmp_path / "server.toml"
+    config.write_text(f'db = "{db}"\n', encoding="utf-8")
+    before = file_contents(tmp_path)
+    result = server_command("--config", str(config), "verify")
+    assert_one_line_error(result, "verify", f"db {db} in {config} is station ST-01's store")
+    assert file_contents(tmp_path) == before
+
+
+def test_server_db_beside_station_store_served(tmp_path: Path, demo_store: Path) -> None:
+    # A server database has the station store's tables too, but records no station id.
+    shutil.copyfile(demo_store, tmp_path / "st1.db")
+    db = tmp_path / "server.db"
+    enrolled = server_command("--db", str(db), "enrol-station", "ST-09")
+    assert enrolled.returncode == 0, enrolled.stderr
+    result = server_command("--db", str(db), "stations")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ST-09: enrolled, 0 events, "), result.stdout
+
+
+def test_unreadable_sqlite_db_unchanged(tmp_path: Path) -> None:
+    db = tmp_path / "server.db"
+    db.write_bytes(b"SQLite format 3\x00" + b"\x07" * 4096)
+    result = server_command("--db", str(db), "stations")
+    assert_one_line_error(result, "stations", f"--db {db} cannot be read (file is not a database); restore")
+    assert db.read_bytes() == b"SQLite format 3\x00" + b"\x07" * 4096
+    assert listing(tmp_path) == ["server.db"]
