@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -11,7 +13,7 @@ from kiosk.commands.records import add_db_option, open_store
 from kiosk.config import Config
 from kiosk.labels.content import read_label_content, station_today
 from kiosk.labels.errors import InvalidLabelOptions, LabelError
-from kiosk.labels.files import write_file_atomically
+from kiosk.labels.files import file_stem, write_file_atomically
 from kiosk.labels.options import LabelOptions, SheetOptions
 from kiosk.labels.printers import PrinterError, printer_from_config
 from kiosk.labels.render import FORMATS, check_format, render_labels
@@ -73,6 +75,9 @@ def _run(args: argparse.Namespace, config: Config) -> int:
     if args.send == bool(args.out):
         print("lineage label: give either --out FILE (or - for standard output) or --print", file=sys.stderr)
         return EXIT_FAILED
+    if args.out and args.out != "-":
+        # Before the store is opened and the labels drawn, so that a wrong path costs nothing.
+        _check_out_path(args.out, example_name=_example_file_name(args))
     printer = printer_from_config(config, default_folder=config.store_path.parent / "labels") if args.send else None
     fmt = _output_format(args, printer.format if printer else None)
     dpi = None if args.dpi is None else _whole_number("--dpi", args.dpi, "dots per inch, such as 203 or 300")
@@ -127,11 +132,39 @@ def _output_format(args: argparse.Namespace, printer_format: str | None) -> str:
     raise LabelError(f"cannot tell the format from {args.out!r}; give --format {'|'.join(FORMATS)}")
 
 
+def _example_file_name(args: argparse.Namespace) -> str:
+    """Return a file name to suggest for --out: the first id with the --format suffix, or .pdf."""
+    fmt = args.format.lower() if args.format and args.format.lower() in FORMATS else "pdf"
+    return f"{file_stem(args.ids[0])}.{fmt}"
+
+
+def _check_out_path(out: str, *, example_name: str) -> None:
+    """Raise LabelError when --out names a folder, or a file in a folder that does not exist."""
+    path = Path(out)
+    if out.endswith(("/", os.sep)) or path.is_dir():
+        raise LabelError(
+            f"--out {out!r} names a folder, but --out takes a file; give a file in it, such as {path / example_name}"
+        )
+    folder = path.parent
+    if folder.is_dir():
+        return
+    if folder.exists():
+        raise LabelError(f"cannot write {out}: {folder} is a file, not a folder; give a file in an existing folder")
+    raise LabelError(
+        f"cannot write {out}: the folder {folder} does not exist; create it or give a file in an existing folder"
+    )
+
+
 def _write_file(path: Path, data: bytes) -> None:
     """Write the file whole or not at all (a failed write leaves no half label behind)."""
-    if not path.parent.is_dir():
-        raise LabelError(f"cannot write {path}: the folder {path.parent} does not exist; create it or fix the path")
     try:
         write_file_atomically(path, data, durable=False)
+    except IsADirectoryError as error:
+        # A folder of that name appeared after the check in _run.
+        raise LabelError(f"--out {str(path)!r} names a folder, but --out takes a file; give a file in it") from error
+    except FileNotFoundError as error:
+        raise LabelError(f"cannot write {path}: the folder {path.parent} does not exist; create it") from error
     except OSError as error:
-        raise LabelError(f"cannot write {path}: {error.strerror or error}; check the folder and free space") from error
+        if error.errno == errno.ENOSPC:
+            raise LabelError(f"cannot write {path}: the disk is full; free some space") from error
+        raise LabelError(f"cannot write {path}: {error.strerror or error}; check the folder's permissions") from error

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
 # Read and write for everyone before the umask, as open() and shell redirection create files,
 # so a umask of 022 gives 0644 and a spooler or share running as another user can read labels.
 FILE_MODE = 0o666
+
+
+def file_stem(title: str) -> str:
+    """Return ``title`` as a file name stem: letters, digits, dots, dashes and underscores only."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", title).strip("._") or "label"
 
 
 def write_file_atomically(path: Path, data: bytes, *, durable: bool = True) -> None:

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import errno
 import logging
-import re
 import socket
 import subprocess
 from pathlib import Path
 from typing import Any, Protocol
 
-from kiosk.labels.files import write_file_atomically
+from kiosk.labels.files import file_stem, write_file_atomically
 from kiosk.labels.render import FORMATS, check_format
 
 log = logging.getLogger(__name__)
@@ -162,7 +161,7 @@ class FilePrinter:
         PrinterNotConfigured when the path is not a folder, and PrinterFailed
         when the file cannot be written.
         """
-        self._check_folder()
+        self.check_folder()
         try:
             path = self._free_path(title)
             write_file_atomically(path, data)
@@ -174,7 +173,11 @@ class FilePrinter:
             ) from error
         log.info("Wrote label %s to %s", title, path)
 
-    def _check_folder(self) -> None:
+    def check_folder(self) -> None:
+        """Raise PrinterUnreachable when the folder is missing, PrinterNotConfigured when it is a file.
+
+        With ``create_folder``, a missing folder is created first.
+        """
         if self.create_folder and not self.folder.exists():
             try:
                 self.folder.mkdir()
@@ -186,22 +189,38 @@ class FilePrinter:
                 ) from error
         if self.folder.is_dir():
             return
+        if self.folder.exists() and self.create_folder:
+            raise PrinterNotConfigured(
+                f"the label folder {self.folder} is a file, not a folder; "
+                "move the file away, or set printer_folder to a folder"
+            )
         if self.folder.exists():
             raise PrinterNotConfigured(
-                f"the label folder {self.folder} is a file, not a folder; set printer_folder to a folder"
+                f"printer_folder {str(self.folder)!r} is a file, not a folder; set printer_folder to a folder, "
+                "or leave it empty for <data dir>/labels"
             )
         raise PrinterUnreachable(
             f"the label folder {self.folder} does not exist; check that its share is mounted, or create the folder"
         )
 
     def _free_path(self, title: str) -> Path:
-        stem = re.sub(r"[^A-Za-z0-9._-]+", "_", title).strip("._") or "label"
+        stem = file_stem(title)
         path = self.folder / f"{stem}.{self.format}"
         number = 2
         while path.exists():
             path = self.folder / f"{stem}-{number}.{self.format}"
             number += 1
         return path
+
+
+def check_printer_setup(printer: Printer) -> None:
+    """Raise PrinterError when the printer's settings cannot work, without sending a job.
+
+    Only the file printer's folder is checked. Reaching a ZPL printer or CUPS
+    would delay the start for a printer that may be switched on later.
+    """
+    if isinstance(printer, FilePrinter):
+        printer.check_folder()
 
 
 def printer_from_config(config: Any, *, default_folder: Path) -> Printer:

@@ -33,11 +33,30 @@ class SensorUnusable(ValueError):
     """The sensor file is missing, stale or malformed; the message names the file and the problem."""
 
 
+def check_sensor_path(path: Path) -> None:
+    """Raise SensorUnusable when ``sensor_reading_file`` names a folder, or a file in a folder that does not exist.
+
+    A missing file in an existing folder passes, because the sensor daemon
+    may not have written its first reading yet.
+    """
+    if path.is_dir():
+        raise SensorUnusable(
+            f"sensor_reading_file {str(path)!r} is a folder, not a file; "
+            f"set it to the JSON file the sensor writes, such as {path / 'sensor.json'}"
+        )
+    if not path.parent.is_dir():
+        raise SensorUnusable(
+            f"sensor_reading_file {str(path)!r} is in {path.parent}, which is not an existing folder; "
+            "check the path and the folder the sensor writes to"
+        )
+
+
 def read_sensor_file(path: Path, *, max_age_s: float, now_utc_us: int) -> tuple[float, float, str]:
     """Return (temperature °C, relative humidity %, measured_at) from a sensor file.
 
     Raises SensorUnusable naming the file and the problem.
     """
+    check_sensor_path(path)
     try:
         raw = path.read_bytes()[: SENSOR_FILE_MAX_BYTES + 1]
     except OSError as error:

@@ -96,6 +96,8 @@ class KioskStation:
         )
         self.sync_client: Any = None
         self.camera: Any = None
+        # Start-up problems shown together, so that a later one does not hide an earlier one.
+        self.start_problems: list[str] = []
         self.wedge_filter: Any = None
         self.window = MainWindow(
             self.kiosk,
@@ -114,6 +116,7 @@ class KioskStation:
     def start(self) -> None:
         """Start printing, sync, the handheld scanner and the camera; each failure is shown, none is fatal."""
         self._start_printing()
+        self._check_sensor()
         self._start_sync()
         self._start_wedge()
         if self.with_camera:
@@ -121,8 +124,13 @@ class KioskStation:
         else:
             self.window.status_bar.set_camera("no_camera")
 
+    def _show_start_problem(self, text: str) -> None:
+        self.start_problems.append(text)
+        self.window.show_message(" ".join(self.start_problems), "rejected")
+
     def _start_printing(self) -> None:
         from kiosk.labels.errors import LabelError
+        from kiosk.labels.printers import PrinterError, check_printer_setup
         from kiosk.labels.printing import LabelPrinting
 
         try:
@@ -130,9 +138,28 @@ class KioskStation:
             printing.start()
         except (LabelError, ValueError, OSError) as error:
             log.error("Label printing is off: %s", error)
-            self.window.show_message(str(error), "rejected")
+            self._show_start_problem(str(error))
             return
         self.kiosk.printing = printing
+
+        # The queue still takes jobs, keeps them on disk and retries them, so they print once the folder
+        # is fixed. A changed setting takes effect at the next start.
+        try:
+            check_printer_setup(printing.queue.printer)
+        except PrinterError as error:
+            log.warning("Labels are held in the print queue: %s", error)
+            self._show_start_problem(f"Labels are held in the print queue: {error}.")
+
+    def _check_sensor(self) -> None:
+        from kiosk.ui.readings import SensorUnusable, check_sensor_path
+
+        if not self.config.sensor_reading_file:
+            return
+        try:
+            check_sensor_path(Path(self.config.sensor_reading_file))
+        except SensorUnusable as error:
+            log.warning("Sensor not used: %s", error)
+            self._show_start_problem(f"Sensor not used: {error}.")
 
     def _start_sync(self) -> None:
         config = self.config
@@ -175,7 +202,7 @@ class KioskStation:
         except (ValueError, OSError) as error:
             log.error("Camera not started: %s", error)
             self.window.status_bar.set_camera("no_camera")
-            self.window.show_message(str(error), "rejected")
+            self._show_start_problem(str(error))
             self.camera = None
 
     # --- Stop -------------------------------------------------------------------------

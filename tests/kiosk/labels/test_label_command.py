@@ -133,7 +133,11 @@ def test_label_takes_scanned_payload(store_path: Path, tmp_path: Path) -> None:
         (["C-1", "C-2", "--out", "x.png"], "PNG files contain one label each"),
         (["C-1", "--copies", "2", "--out", "x.svg"], "SVG files contain one label each"),
         (["C-1", "--out", "x.png", "--sheet", "A4"], "sheets of labels are made as PDF only"),
-        (["C-1", "--out", "no/such/folder/x.png"], "cannot write no/such/folder/x.png"),
+        (["C-1", "--out", "no/such/folder/x.png"], "cannot write no/such/folder/x.png: the folder no/such/folder does"),
+        (
+            ["C-1", "--out", "new/"],
+            "--out 'new/' names a folder, but --out takes a file; give a file in it, such as new/C-1.pdf",
+        ),
         (["C-1", "--out", "x.png", "--error-correction", "L"], "L (7 % recovery) is too weak for dusty, scuffed"),
         (["C-1", "--out", "x.png", "--error-correction", "Z"], "QR error correction 'Z' is unknown; use M, Q or H"),
         (["C-1", "--out", "x.png", "--dpi", "abc"], "--dpi 'abc' is not a whole number; give dots per inch"),
@@ -152,3 +156,33 @@ def test_label_errors_explained(store_path: Path, tmp_path: Path, arguments: lis
     assert message in result.stderr.decode()
     assert "Traceback" not in result.stderr.decode()
     assert [path.name for path in work.iterdir()] == []
+
+
+def test_label_out_folder_named(store_path: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "labels"
+    folder.mkdir()
+    cases = [
+        # No suffix to read a format from: the folder is named before the format is asked for.
+        (["--out", str(folder)], f"give a file in it, such as {folder / 'C-1.pdf'}"),
+        (["--out", str(folder), "--format", "png"], f"give a file in it, such as {folder / 'C-1.png'}"),
+        (["--out", f"{folder}/", "--format", "ZPL"], f"give a file in it, such as {folder / 'C-1.zpl'}"),
+    ]
+    for arguments, example in cases:
+        result = lineage("label", "C-1", "--db", str(store_path), *arguments, cwd=tmp_path)
+        stderr = result.stderr.decode()
+        assert result.returncode == 1, stderr
+        assert f"lineage label: --out '{arguments[1]}' names a folder, but --out takes a file" in stderr
+        assert example in stderr
+        assert "Traceback" not in stderr
+    assert list(folder.iterdir()) == []
+
+
+def test_label_out_under_a_file(store_path: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "notafolder"
+    blocker.write_text("a file")
+
+    result = lineage("label", "C-1", "--db", str(store_path), "--out", f"{blocker}/c1.png", cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert f"cannot write {blocker}/c1.png: {blocker} is a file, not a folder" in result.stderr.decode()
+    assert blocker.read_text() == "a file"

@@ -19,6 +19,7 @@ from kiosk.labels.printers import (
     PrinterNotConfigured,
     PrinterUnreachable,
     ZplTcpPrinter,
+    check_printer_setup,
     printer_from_config,
 )
 from tests.helpers import FakeZplPrinter
@@ -167,10 +168,25 @@ def test_file_printer_folder_is_file(tmp_path: Path) -> None:
     blocker = tmp_path / "labels"
     blocker.write_text("a file where the folder should be")
 
-    for create_folder in (False, True):
-        printer = FilePrinter(blocker, create_folder=create_folder)
-        with pytest.raises(PrinterNotConfigured, match=f"the label folder {blocker} is a file, not a folder"):
-            printer.send(b"%PDF", title="C-0001")
+    # A configured printer_folder is named as the setting; the default folder is named as a folder.
+    with pytest.raises(PrinterNotConfigured, match=f"printer_folder '{blocker}' is a file, not a folder; set"):
+        FilePrinter(blocker).send(b"%PDF", title="C-0001")
+    with pytest.raises(PrinterNotConfigured, match=f"the label folder {blocker} is a file, not a folder; move"):
+        FilePrinter(blocker, create_folder=True).send(b"%PDF", title="C-0001")
+
+
+def test_printer_setup_check_sends_nothing(tmp_path: Path) -> None:
+    blocker = tmp_path / "notadb.db"
+    blocker.write_text("a file where the folder should be")
+    default_folder = tmp_path / "labels"
+
+    with pytest.raises(PrinterNotConfigured, match=f"printer_folder '{blocker}' is a file"):
+        check_printer_setup(FilePrinter(blocker))
+    check_printer_setup(FilePrinter(default_folder, create_folder=True))
+
+    assert blocker.read_text() == "a file where the folder should be"
+    # The station's own default folder is created by the check, and stays empty.
+    assert list(default_folder.iterdir()) == []
 
 
 def test_file_printer_missing_folder_reported(tmp_path: Path) -> None:

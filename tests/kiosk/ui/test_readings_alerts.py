@@ -11,6 +11,7 @@ from kiosk.ui.alerts import exposure_warnings, format_clock_duration, open_secon
 from kiosk.ui.drafts import Readings
 from kiosk.ui.readings import (
     SensorUnusable,
+    check_sensor_path,
     prefill_readings,
     read_sensor_file,
     readings_to_remember,
@@ -52,6 +53,23 @@ def test_unusable_sensor_file(tmp_path: Path, values: dict[str, object], fragmen
 def test_missing_sensor_file(tmp_path: Path) -> None:
     with pytest.raises(SensorUnusable, match="cannot be read"):
         read_sensor_file(tmp_path / "absent.json", max_age_s=60, now_utc_us=NOW_US)
+
+
+def test_sensor_path_is_folder(tmp_path: Path) -> None:
+    expected = f"sensor_reading_file '{tmp_path}' is a folder, not a file; set it to the JSON file the sensor writes"
+    with pytest.raises(SensorUnusable, match=expected):
+        check_sensor_path(tmp_path)
+    with pytest.raises(SensorUnusable, match=f"such as {tmp_path / 'sensor.json'}"):
+        read_sensor_file(tmp_path, max_age_s=60, now_utc_us=NOW_US)
+
+
+def test_sensor_path_missing_folder(tmp_path: Path) -> None:
+    path = tmp_path / "absent" / "sensor.json"
+    expected = f"sensor_reading_file '{path}' is in {path.parent}, which is not an existing folder"
+    with pytest.raises(SensorUnusable, match=expected):
+        check_sensor_path(path)
+    # A file not written yet in an existing folder passes the check.
+    check_sensor_path(tmp_path / "sensor.json")
 
 
 def test_prefill_order() -> None:
