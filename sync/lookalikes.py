@@ -4,8 +4,8 @@
     # plain == "VAL24-00001"
     # notes == ["'\u2013' (EN DASH) where '-' may be meant"]
 
-Text pasted from a document or an e-mail often carries them, and on screen
-they cannot be told apart, so messages about such text name them.
+Text pasted from a document or an e-mail often contains them. On screen they
+look the same as the ASCII characters, so messages about such text name them.
 """
 
 from __future__ import annotations
@@ -54,5 +54,5 @@ def describe_notes(notes: list[str]) -> str:
     """Return "; it contains ..." for notes of `replace_lookalikes`, at most MAX_NOTES of them, or ""."""
     if not notes:
         return ""
-    shown = notes[:MAX_NOTES] + (["others"] if len(notes) > MAX_NOTES else [])
-    return f"; it contains {', '.join(shown)}"
+    listed = notes[:MAX_NOTES] + (["others"] if len(notes) > MAX_NOTES else [])
+    return f"; it contains {', '.join(listed)}"

@@ -68,8 +68,8 @@ def register(subparsers: Any) -> None:
 
 def add_db_option(parser: argparse.ArgumentParser, *, postgres: bool = False) -> None:
     """Add --db, the store to use (default: the station's store from the configuration)."""
-    what = "station store file or postgresql:// URL" if postgres else "station store file"
-    parser.add_argument("--db", default=None, help=f"{what} (default: the configured station store)")
+    target = "station store file or postgresql:// URL" if postgres else "station store file"
+    parser.add_argument("--db", default=None, help=f"{target} (default: the configured station store)")
 
 
 def open_store(args: argparse.Namespace, config: Config) -> Store:
@@ -135,7 +135,7 @@ def open_records(args: argparse.Namespace, config: Config) -> Store | PostgresRe
     if not has_records:
         db.close()
         raise SystemExit(
-            f"lineage {args.command}: the PostgreSQL database {args.db} holds no Powder Lineage records; "
+            f"lineage {args.command}: the PostgreSQL database {args.db} contains no Powder Lineage records; "
             "check the database name"
         )
     db.close()

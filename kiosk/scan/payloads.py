@@ -335,7 +335,7 @@ def identifier_in_store(text: str) -> str:
         except NotFound:
             raise mismatch from None
         except Ambiguous:
-            pass  # found, under several lots: the caller's own lookup says so
+            pass  # found under several lots: the caller's own lookup raises Ambiguous
         return as_typed
 
 

@@ -18,7 +18,7 @@ import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sync.database import is_postgres_url
 from sync.migrations import SchemaTooNew
@@ -57,6 +57,8 @@ FLAG_SETTINGS = (
 # for them, where serving, enrolling and importing create a new database.
 EXISTING_DATABASE_COMMANDS = ("revoke-station", "stations", "verify")
 # Singular and plural noun of each reference section, for the counts `import-reference` prints.
+Number = TypeVar("Number", int, float)
+
 REFERENCE_NOUNS = {
     "operators": ("operator", "operators"),
     "equipment": ("equipment entry", "equipment entries"),
@@ -68,26 +70,20 @@ REFERENCE_NOUNS = {
 
 def whole_number(name: str) -> Callable[[str], int]:
     """Return an argparse type that reads a whole number and checks it against setting ``name``'s range."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        _check_range(name, value)
-        return value
-
-    return parse
+    return _ranged(name, int, "a whole number")
 
 
 def number(name: str) -> Callable[[str], float]:
     """Return an argparse type that reads a number and checks it against setting ``name``'s range."""
+    return _ranged(name, float, "a number")
 
-    def parse(text: str) -> float:
+
+def _ranged(name: str, convert: Callable[[str], Number], noun: str) -> Callable[[str], Number]:
+    def parse(text: str) -> Number:
         try:
-            value = float(text)
+            value = convert(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+            raise argparse.ArgumentTypeError(f"{text!r} is not {noun}") from None
         _check_range(name, value)
         return value
 

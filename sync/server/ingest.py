@@ -188,9 +188,9 @@ def _held_rows(station_id: str, events: Sequence[RecordEvent]) -> tuple[dict[str
         ids = [event.event_id for event in chunk]
         seqs = sorted({event.seq + step for event in chunk for step in (-1, 0, 1)})
         # Written as plain SQL: peewee takes longer to build this query's
-        # hundreds of parameters than the database takes to answer it. Two
-        # halves joined by UNION ALL, which PostgreSQL answers faster than one
-        # OR; a batch's usual run of consecutive sequence numbers is one range.
+        # hundreds of parameters than the database takes to run it. Two halves
+        # joined by UNION ALL run faster on PostgreSQL than one OR, and a
+        # batch's usual run of consecutive sequence numbers is one range.
         db = Event._meta.database
         columns = f'"event_id", "station_id", "seq", "hash", "prev_hash" FROM "{Event._meta.table_name}"'
         by_id = f'SELECT {columns} WHERE "event_id" IN ({", ".join([db.param] * len(ids))})'

@@ -334,15 +334,15 @@ def test_timeline_and_verify_read_a_postgresql_database(tmp_path: Path) -> None:
         verify = lineage("verify", "--db", backend.target)
         assert verify.returncode == 0, verify.stderr
         assert "OK: 300 events, every chain intact" in verify.stdout
-        refused = lineage("import-reference", str(DEMO_REFERENCE), "--db", backend.target)
-        assert refused.returncode == 1
-        assert f"use `lineage-server --db {backend.target} import-reference FILE`" in refused.stderr
+        rejected = lineage("import-reference", str(DEMO_REFERENCE), "--db", backend.target)
+        assert rejected.returncode == 1
+        assert f"use `lineage-server --db {backend.target} import-reference FILE`" in rejected.stderr
         label = lineage("label", "VAL24-00001", "--db", backend.target, "--format", "png", "--out", "-")
         assert label.returncode == 1
         assert "works on a station store, a SQLite file" in label.stderr
         assert "lineage-server" not in label.stderr
-        held = backend.query("SELECT count(*) FROM event")[0][0]
-    assert held == 300  # reading changed nothing
+        stored = backend.query("SELECT count(*) FROM event")[0][0]
+    assert stored == 300  # reading changed nothing
 
 
 @pytest.mark.parametrize(

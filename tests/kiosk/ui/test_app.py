@@ -67,17 +67,17 @@ def test_unknown_setting_named(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_new_store_said_and_other_file_refused(tmp_path: Path) -> None:
+def test_new_store_logged_other_file_rejected(tmp_path: Path) -> None:
     new = tmp_path / "stores" / "s.db"
-    made = run_kiosk(tmp_path, "--db", str(new), "--no-camera", "--quit-after", "1")
-    assert made.returncode == 0, made.stderr
-    assert f"No store at {new}: made a new, empty one for station ST-01" in made.stderr
+    created = run_kiosk(tmp_path, "--db", str(new), "--no-camera", "--quit-after", "1")
+    assert created.returncode == 0, created.stderr
+    assert f"No store at {new}: made a new, empty one for station ST-01" in created.stderr
 
     notes = tmp_path / "notes.txt"
     notes.write_text("shift notes, not a store")
-    refused = run_kiosk(tmp_path, "--db", str(notes), "--no-camera", "--quit-after", "1")
-    assert refused.returncode == 1
-    assert f"{notes} is not a Powder Lineage store (not an SQLite file) and was left as it is" in refused.stderr
+    rejected = run_kiosk(tmp_path, "--db", str(notes), "--no-camera", "--quit-after", "1")
+    assert rejected.returncode == 1
+    assert f"{notes} is not a Powder Lineage store (not an SQLite file) and was left as it is" in rejected.stderr
     assert notes.read_text() == "shift notes, not a store"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("notes")) == ["notes.txt"]
 

@@ -89,7 +89,7 @@ def test_sensor_folder_shown_and_skipped(
     assert kiosk.window.message_bar.property("level") == "rejected"
     assert warnings_logged(caplog) == [f"Sensor not used: {problem}"]
 
-    # An open prefills the readings entered last, and the log says again why the sensor was skipped.
+    # An open prefills the readings entered last, and the log repeats why the sensor was skipped.
     kiosk.scan("PL1:B:OP-0001")
     kiosk.record("lot_registered", lot_body("L-1", {"C-1": 25.0}))
     remember_readings(kiosk, ambient_temperature_c=19.5)
